@@ -1,0 +1,43 @@
+"""Quality harness: evaluate rules-only, model-only and combined scorers on the corpus test split.
+
+    python benchmarks/quality.py [--split test] [--model models/replycoach-minilm] [--out benchmarks/results/quality.json]
+
+Prints a markdown table (all / real / authored subsets) and writes JSON.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from replycoach import Coach
+from replycoach.training.corpus import OUT as CORPUS, read_jsonl
+from replycoach.training.evaluate import evaluate, table
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--split", default="test", choices=["train", "dev", "test"])
+    ap.add_argument("--model", default=None, help="model directory (default: the shipped one)")
+    ap.add_argument("--rules-only", action="store_true", help="evaluate only the rules-only scorer")
+    ap.add_argument("--corpus", default=str(CORPUS))
+    ap.add_argument("--out", default="benchmarks/results/quality.json")
+    args = ap.parse_args(argv)
+    rows = [r for r in read_jsonl(Path(args.corpus)) if r["split"] == args.split]
+    coaches: dict = {"rules": Coach(model=None)}
+    if not args.rules_only:
+        model = Coach(**({"model": args.model} if args.model else {}))
+        coaches["model"] = model
+        coaches["combined"] = model
+    results = evaluate(coaches, rows)
+    print(f"split={args.split}, rows={len(rows)}")
+    print(table(results))
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(json.dumps({"split": args.split, "results": results}, indent=2))
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,53 @@
+"""Logits to calibrated probabilities and character spans (numpy; shared by every engine)."""
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+from .base import STANCE_LABELS, ModelConfig, ModelOutput
+from .tokenize import Batch
+
+
+def _softmax(x: np.ndarray) -> np.ndarray:
+    e = np.exp(x - x.max(-1, keepdims=True))
+    return e / e.sum(-1, keepdims=True)
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(x, -40, 40)))
+
+
+def decode(cfg: ModelConfig, batch: Batch, logits: Sequence[np.ndarray], replies: Sequence[str], customers: Sequence[str | None]) -> list[ModelOutput]:
+    emp, stance, binary, span = (np.asarray(x, dtype=np.float64) for x in logits)
+    t = cfg.temperatures
+    emp_p = _softmax(emp / t.get("empathy", 1.0))
+    stance_p = _softmax(stance / t.get("stance", 1.0))
+    dis = _sigmoid(binary[:, 0] / t.get("dismissive", 1.0))
+    pro = _sigmoid(binary[:, 1] / t.get("proactive", 1.0))
+    dst = _sigmoid(binary[:, 2] / t.get("distress", 1.0))
+    tok_p = _sigmoid(span)
+    out = []
+    for i, reply in enumerate(replies):
+        spans = token_spans(tok_p[i, 1 : 1 + len(batch.offsets[i])], batch.offsets[i], reply, cfg.thresholds.span)
+        out.append(ModelOutput(
+            empathy_probs=tuple(float(x) for x in emp_p[i]),  # type: ignore[arg-type]
+            stance_probs={name: float(stance_p[i, j]) for j, name in enumerate(STANCE_LABELS)},
+            dismissive=float(dis[i]), proactive=float(pro[i]),
+            distress=float(dst[i]) if (customers[i] or "").strip() else None,
+            dismissive_spans=spans))
+    return out
+
+
+def token_spans(probs: np.ndarray, offsets: list[tuple[int, int]], text: str, threshold: float) -> list[tuple[int, int, float]]:
+    """Merge runs of tokens at or above `threshold` into character spans (gaps of spaces only)."""
+    spans: list[list[float]] = []
+    for p, (a, b) in zip(probs, offsets):
+        if p < threshold or b <= a:
+            continue
+        if spans and text[int(spans[-1][1]) : a].strip() == "":
+            spans[-1][1] = b
+            spans[-1][2] = max(spans[-1][2], float(p))
+        else:
+            spans.append([a, b, float(p)])
+    return [(int(a), int(b), p) for a, b, p in spans]

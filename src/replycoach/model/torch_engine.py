@@ -1,0 +1,49 @@
+"""Scoring with torch + transformers: the reference engine (the one training produces)."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Sequence
+
+from .base import ModelConfig, ModelOutput, base_encoder_dir
+from .decode import decode
+from .tokenize import PairEncoder
+
+BATCH = 16
+
+
+class TorchScorer:
+    name = "torch"
+
+    def __init__(self, model_dir: Path | None, cfg: ModelConfig, net=None, base_dir: Path | None = None):
+        import torch
+        from safetensors.torch import load_file
+
+        from .network import build
+
+        self.cfg = cfg
+        self.version = cfg.version
+        base = base_dir or base_encoder_dir()
+        self.encoder = PairEncoder(base / "tokenizer.json", cfg.max_length, cfg.max_customer_tokens)
+        if net is None:
+            net = build(cfg, base, load_file(str(Path(model_dir) / "delta.safetensors")))
+        self.net = net.eval()
+        self._torch = torch
+
+    def logits(self, replies: Sequence[str], customers: Sequence[str | None]):
+        torch = self._torch
+        batch = self.encoder.encode(replies, customers)
+        with torch.inference_mode():
+            out = self.net(torch.from_numpy(batch.input_ids), torch.from_numpy(batch.attention_mask), torch.from_numpy(batch.token_type_ids))
+        return batch, [o.float().numpy() for o in out]
+
+    def score(self, replies: Sequence[str], customers: Sequence[str | None]) -> list[ModelOutput]:
+        order = sorted(range(len(replies)), key=lambda i: len(replies[i]))  # length-sorted batches pad less
+        results: dict[int, ModelOutput] = {}
+        for k in range(0, len(order), BATCH):
+            idx = order[k : k + BATCH]
+            r = [replies[i] for i in idx]
+            c = [customers[i] for i in idx]
+            batch, logits = self.logits(r, c)
+            for i, o in zip(idx, decode(self.cfg, batch, logits, r, c)):
+                results[i] = o
+        return [results[i] for i in range(len(replies))]

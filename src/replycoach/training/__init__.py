@@ -1,0 +1,1 @@
+"""Training lives apart from inference: corpus building, fine-tuning, calibration, export."""

@@ -1,0 +1,92 @@
+"""Evaluate a scorer behind the public API on corpus rows (rules only, model only, combined)."""
+from __future__ import annotations
+
+from typing import Iterable
+
+import numpy as np
+
+from ..model.base import STANCE_LABELS
+from ..report import Report
+from . import metrics
+
+SCORERS = ("rules", "model", "combined")
+_RULE_P = {"error": 1.0, "warning": 0.75, "suggestion": 0.5}
+
+
+def predictions(kind: str, reports: list[Report], shipped: dict[str, float]) -> dict[str, list]:
+    """Per-row predictions of one scorer kind, derived from reports."""
+    out: dict[str, list] = {k: [] for k in ("dismissive_p", "dismissive", "proactive_p", "proactive", "empathy", "stance", "spans")}
+    t_dis, t_pro = shipped.get("dismissive", 0.5), shipped.get("proactive", 0.5)
+    for r in reports:
+        rule_dis = [f for f in r.findings if f.category == "dismissive" and f.source == "rule"]
+        rule_p = max((_RULE_P[f.severity] for f in rule_dis), default=0.0)
+        cats = {f.category for f in r.findings if f.source == "rule"}
+        rule_stance = "aggressive" if "aggressive" in cats else "passive" if "passive" in cats else "assertive"
+        s = r.scores
+        if kind == "rules" or s is None:
+            dis_p, pro_p, emp, stance = rule_p, None, None, rule_stance
+            spans = [(f.start, f.end) for f in rule_dis]
+            dis = rule_p >= 0.75
+            pro = None
+        else:
+            stance = r.stance
+            emp, pro_p = s.empathy, s.proactive
+            pro = pro_p >= t_pro
+            model_spans = [(f.start, f.end) for f in r.findings if f.category == "dismissive" and f.source == "model"]
+            if kind == "model":
+                dis_p, dis, spans = s.dismissive, s.dismissive >= t_dis, model_spans
+            else:
+                dis_p = max(s.dismissive, rule_p if rule_p >= 1.0 else 0.0)
+                dis = s.dismissive >= t_dis or rule_p >= 1.0
+                spans = [(f.start, f.end) for f in r.findings if f.category == "dismissive"]
+                if s.stance_probs.get("aggressive", 0) < 0.5 and "aggressive" in cats:
+                    stance = "aggressive"
+        for k, v in (("dismissive_p", dis_p), ("dismissive", dis), ("proactive_p", pro_p), ("proactive", pro),
+                     ("empathy", emp), ("stance", stance), ("spans", spans)):
+            out[k].append(v)
+    return out
+
+
+def score_rows(rows: list[dict], pred: dict[str, list]) -> dict:
+    y_dis = np.array([r["dismissive"] == 1 for r in rows])
+    y_pro = np.array([r["proactive"] == 1 for r in rows])
+    res: dict = {"n": len(rows), "n_dismissive": int(y_dis.sum())}
+    res["dismissive_auc"] = metrics.auc(y_dis, pred["dismissive_p"])
+    res["dismissive_f1"] = metrics.f1(y_dis, pred["dismissive"])
+    res["dismissive_fpr"] = metrics.fpr(y_dis, pred["dismissive"])
+    res["dismissive_ece"] = metrics.ece(y_dis, pred["dismissive_p"])
+    res["dismissive_span"] = metrics.span_f1([[tuple(s) for s in r["dismissive_spans"]] for r in rows], pred["spans"])
+    if pred["proactive_p"][0] is not None:
+        res["proactive_auc"] = metrics.auc(y_pro, pred["proactive_p"])
+        res["proactive_f1"] = metrics.f1(y_pro, pred["proactive"])
+        res["proactive_ece"] = metrics.ece(y_pro, pred["proactive_p"])
+        res["empathy_spearman"] = metrics.spearman([r["empathy"] for r in rows], pred["empathy"])
+    else:
+        res.update(proactive_auc=None, proactive_f1=None, proactive_ece=None, empathy_spearman=None)
+    res["stance_macro_f1"] = metrics.macro_f1([r["stance"] for r in rows], pred["stance"], STANCE_LABELS)
+    return res
+
+
+def evaluate(coach_by_kind: dict[str, object], rows: list[dict], subsets: Iterable[str] = ("all", "real", "authored")) -> dict:
+    """{scorer: {subset: metrics}} for each coach (a Coach with or without a model)."""
+    results: dict = {}
+    for kind, coach in coach_by_kind.items():
+        reports = coach.check_many([r["reply"] for r in rows], [r["customer"] or None for r in rows])  # type: ignore[attr-defined]
+        shipped = getattr(coach, "_shipped", {})
+        pred = predictions(kind, reports, shipped)
+        results[kind] = {}
+        for sub in subsets:
+            idx = [i for i, r in enumerate(rows) if sub == "all" or r["provenance"] == sub]
+            if idx:
+                results[kind][sub] = score_rows([rows[i] for i in idx], {k: [v[i] for i in idx] for k, v in pred.items()})
+    return results
+
+
+def table(results: dict) -> str:
+    cols = ["dismissive_f1", "dismissive_fpr", "dismissive_auc", "dismissive_ece", "span_f1", "empathy_spearman", "stance_macro_f1", "proactive_auc", "proactive_f1"]
+    lines = ["| scorer | subset | n | " + " | ".join(cols) + " |", "|" + "---|" * (len(cols) + 3)]
+    for kind, subs in results.items():
+        for sub, m in subs.items():
+            vals = [m["dismissive_span"]["f1"] if c == "span_f1" else m.get(c) for c in cols]
+            lines.append(f"| {kind} | {sub} | {m['n']} | " + " | ".join("-" if v is None else f"{v:.3f}" for v in vals) + " |")
+    return "\n".join(lines)

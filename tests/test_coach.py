@@ -1,0 +1,107 @@
+"""The public contract of Coach/Report, bad inputs, batching, policy — with a tiny random model."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from replycoach import Coach, InputError, Policy, Report, report_json_schema
+
+
+def test_report_contract(coach):
+    r = coach.check("I am sorry but I cannot help you with your query from here.", customer="My refund never arrived and nobody answers!")
+    for v in (r.scores.empathy, r.scores.assertiveness, r.scores.dismissive, r.scores.proactive, r.scores.customer_distress):
+        assert 0.0 <= v <= 1.0
+    assert r.stance in ("passive", "assertive", "aggressive")
+    f = next(f for f in r.findings if f.id == "dismissive.cannot-help")
+    assert (f.category, f.severity, f.text) == ("dismissive", "error", r.reply[f.start : f.end])
+    assert r.verdict == "review" and r.reasons
+    assert r.versions.model == "tiny-test" and r.versions.rules
+    assert r.readability.plain_words
+    again = Report.model_validate_json(r.model_dump_json())
+    assert again == r
+    with pytest.raises(Exception):
+        r.verdict = "send"  # frozen
+
+
+def test_check_many_matches_check(coach):
+    replies = ["Refund sent, you'll see it Friday.", "Calm down.", "ok", "I'll call the courier now and update you by 3pm."]
+    customers = ["Where is my money??", None, "hi", "Parcel lost again"]
+    many = coach.check_many(replies, customers)
+    for rep, cust, m in zip(replies, customers, many):
+        one = coach.check(rep, customer=cust)
+        assert one.model_dump(exclude={"scores"}) == m.model_dump(exclude={"scores"})
+        for k in ("empathy", "dismissive", "proactive", "assertiveness"):
+            assert getattr(one.scores, k) == pytest.approx(getattr(m.scores, k), abs=1e-5)
+
+
+@pytest.mark.parametrize("bad", [None, 42, 3.5, ["a"], {"reply": "x"}, b"bytes"])
+def test_non_string_is_a_clear_error(coach, bad):
+    with pytest.raises(InputError) as err:
+        coach.check(bad)
+    assert "must be str" in str(err.value)
+
+
+def test_bytes_error_says_how_to_fix(coach):
+    with pytest.raises(InputError, match="decode"):
+        coach.check(b"hello")
+
+
+def test_check_many_validates(coach):
+    with pytest.raises(InputError, match="list of replies"):
+        coach.check_many("one string")
+    with pytest.raises(InputError, match="one customer message"):
+        coach.check_many(["a", "b"], ["x"])
+
+
+@pytest.mark.parametrize("empty", ["", "   ", "\n\t\r\n"])
+def test_empty_gets_explicit_finding(coach, empty):
+    r = coach.check(empty)
+    assert [f.id for f in r.findings] == ["input.empty"]
+    assert r.verdict == "review" and r.scores is None
+
+
+def test_huge_input_is_answered_and_flagged(coach):
+    text = ("Hello, as I already said this is company policy. " * 21000)[:1_000_000]
+    r = coach.check(text)
+    assert r.truncated and any(f.id == "input.truncated" for f in r.findings)
+    assert all(text[f.start : f.end] == f.text for f in r.findings)
+    assert r.reply == text
+
+
+@pytest.mark.parametrize("text", [
+    "\U0001f600\U0001f389 thanks!!", "\u0645\u0631\u062d\u0628\u0627 I can't help you with that", "a\x00b\x07c\x1b[31m",
+    "line one\r\nline two\rline three", "\ufeffBOM first", "\ud800 lone surrogate", "\u0130stanbul \u0130\u0130 CANNOT HELP you",
+    "e\u0301\u0301\u0301" * 100,
+])
+def test_any_unicode_never_crashes(coach, text):
+    r = coach.check(text, customer=text)
+    for f in r.findings:
+        assert text[f.start : f.end] == f.text
+
+
+def test_policy_is_changeable(tiny_scorer):
+    text = "Thanks, I've sent the replacement."
+    strict = Coach(model=tiny_scorer, policy=Policy(min_empathy=1.0))
+    lax = Coach(model=tiny_scorer, policy=Policy(dismissive=1.0, aggressive=1.0, min_empathy_distressed=0.0))
+    assert strict.check(text).verdict == "review"
+    assert lax.check(text).verdict == "send"
+
+
+def test_rules_only_coach_has_no_scores(rules_coach):
+    r = rules_coach.check("Calm down.")
+    assert r.scores is None and r.versions.model is None and r.verdict == "review"
+
+
+def test_schema_is_generated_and_documented():
+    from pathlib import Path
+
+    doc = Path(__file__).resolve().parents[1] / "docs" / "report-schema.json"
+    assert json.loads(doc.read_text()) == report_json_schema(), "run: replycoach schema > docs/report-schema.json"
+
+
+def test_readability_is_sane_on_short_and_long(rules_coach):
+    assert rules_coach.check("ok thx").readability.plain_words == "too short to measure"
+    long = "Dear Ms Patel,\n\nThank you for your e-mail about the delayed delivery. " * 80
+    rd = rules_coach.check(long).readability
+    assert rd.grade is not None and 0 <= rd.grade <= 30 and -50 <= rd.flesch_reading_ease <= 122
