@@ -1,0 +1,68 @@
+"""The labelled corpus: size, provenance, label validity, spans, and leak-free splits."""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+import pytest
+
+from replycoach.training.corpus import OUT, near_duplicate_groups, read_jsonl, shingles
+
+ROWS = read_jsonl(OUT)
+
+
+def test_size_and_provenance():
+    prov = Counter(r["provenance"] for r in ROWS)
+    assert len(ROWS) >= 5000
+    assert prov["real"] >= 1000
+    assert prov["augmented"] <= len(ROWS) / 4
+    for r in ROWS:
+        assert r["source"] and r["labelled_by"] and r["labelling"], r["id"]
+
+
+def test_labels_are_valid_and_gate_follows_the_rule():
+    for r in ROWS:
+        assert r["empathy"] in (0, 1, 2) and r["stance"] in ("passive", "assertive", "aggressive")
+        assert r["dismissive"] in (0, 1) and r["proactive"] in (0, 1)
+        review = r["dismissive"] == 1 or r["stance"] == "aggressive" or (r["empathy"] == 0 and r["customer_distress"] == 1)
+        assert r["gate"] == ("review" if review else "send"), r["id"]
+
+
+def test_spans_are_offsets_into_the_reply():
+    for r in ROWS:
+        assert bool(r["dismissive_spans"]) == (r["dismissive"] == 1), r["id"]
+        for a, b in r["dismissive_spans"]:
+            assert 0 <= a < b <= len(r["reply"])
+
+
+def test_splits_are_fixed_and_no_near_duplicate_straddles_them():
+    assert {r["split"] for r in ROWS} == {"train", "dev", "test"}
+    by_group = defaultdict(set)
+    for r in ROWS:
+        by_group[r["group"]].add(r["split"])
+    assert all(len(s) == 1 for s in by_group.values())
+    # independent check: any pair with high shingle overlap in different splits is a leak
+    test = [r for r in ROWS if r["split"] == "test"]
+    other = [r for r in ROWS if r["split"] != "test"]
+    index = defaultdict(list)
+    for i, r in enumerate(other):
+        for g in shingles(r["reply"]):
+            index[g].append(i)
+    for r in test:
+        s = shingles(r["reply"])
+        cands = Counter(j for g in s for j in index.get(g, ()) if len(index[g]) <= 300)
+        for j, shared in cands.items():
+            jac = shared / (len(s) + len(shingles(other[j]["reply"])) - shared)
+            assert jac < 0.6, (r["id"], other[j]["id"], jac)
+
+
+def test_near_duplicate_grouping_catches_templates():
+    g = near_duplicate_groups(["Hi Ann, please DM us your order 123 and we'll check it for you today.",
+                               "Hi Bob, please DM us your order 987 and we'll check it for you today.",
+                               "Your parcel is lost; I've sent a new one by express."])
+    assert g[0] == g[1] != g[2]
+
+
+@pytest.mark.parametrize("label", ["dismissive", "proactive"])
+def test_every_split_has_both_classes(label):
+    for split in ("train", "dev", "test"):
+        assert {r[label] for r in ROWS if r["split"] == split} == {0, 1}
