@@ -126,5 +126,50 @@ def rules_test(paths: Annotated[list[Path], typer.Argument(help="rule files or f
     raise typer.Exit(1 if bad else 0)
 
 
+@app.command()
+def train(
+    config: Annotated[Optional[Path], typer.Option("--config", help="training YAML (default: the shipped model's config)")] = None,
+    corpus: Annotated[Optional[Path], typer.Option("--corpus", help="labelled JSONL in the corpus schema (your own data)")] = None,
+    output: Annotated[Optional[Path], typer.Option("--output", help="model directory to write")] = None,
+    epochs: Annotated[Optional[int], typer.Option("--epochs")] = None,
+    skip_eval: Annotated[bool, typer.Option("--skip-eval", help="do not evaluate on the test split / write the card")] = False,
+) -> None:
+    """Fine-tune the classifier (fixed seed) and write delta, config, checksum, metrics and model card."""
+    from .training.card import evaluate_model, write_card
+    from .training.config import load_config
+    from .training.corpus import ROOT
+    from .training.train import train as run
+
+    try:
+        cfg = load_config(config, corpus=str(corpus) if corpus else None, output=str(output) if output else None, epochs=epochs)
+        out = run(cfg, log=typer.echo)
+        if not skip_eval:
+            corpus_path = Path(cfg.corpus) if Path(cfg.corpus).is_absolute() else ROOT / cfg.corpus
+            card = write_card(out, corpus_path, evaluate_model(out, corpus_path))
+            typer.echo(f"model card: {card}")
+    except ReplycoachError as exc:
+        _fail(str(exc))
+
+
+@app.command("export-onnx")
+def export_onnx(model: Annotated[Optional[Path], typer.Argument(help="model directory (default: the shipped model)")] = None) -> None:
+    """Build (or find) the cached int8 ONNX Runtime graph for a model directory."""
+    from .model.export import build_onnx
+    from .model.loading import DEFAULT_MODEL_DIR, verify
+    from .model.base import ModelConfig
+
+    try:
+        path = model or DEFAULT_MODEL_DIR
+        cfg = ModelConfig.read(path)
+        verify(path, cfg, ["delta.safetensors"])
+        typer.echo(str(build_onnx(path, cfg)))
+    except ReplycoachError as exc:
+        _fail(str(exc))
+
+
 def main() -> None:  # pragma: no cover
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
     app()

@@ -34,21 +34,19 @@ def verify(model_dir: Path, cfg: ModelConfig, names: list[str]) -> None:
 
 
 def load_scorer(model_dir: str | Path | None = None, engine: str = "auto") -> Scorer:
-    """Open `model_dir` (default: the shipped model). engine: auto | onnx | torch."""
+    """Open `model_dir` (default: the shipped model). engine: auto/onnx (ONNX Runtime int8) | torch (reference)."""
     path = Path(model_dir) if model_dir is not None else DEFAULT_MODEL_DIR
     if not path.is_dir():
         raise ModelError(f"{path}: model directory not found; train one with 'replycoach train' or pass Coach(model=None) for rules only")
     cfg = ModelConfig.read(path)
     if engine not in ("auto", "onnx", "torch"):
         raise ModelError(f"engine must be 'auto', 'onnx' or 'torch', not {engine!r}")
-    if engine in ("auto", "onnx") and "model.onnx" in cfg.files:
+    verify(path, cfg, ["delta.safetensors"])
+    if engine in ("auto", "onnx"):
+        from .export import build_onnx
         from .onnx_engine import OnnxScorer
 
-        verify(path, cfg, ["model.onnx"])
-        return OnnxScorer(path, cfg)
-    if engine == "onnx":
-        raise ModelError(f"{path}: no model.onnx; build it with 'replycoach export-onnx {path}'")
+        return OnnxScorer(build_onnx(path, cfg), cfg)  # built once from base + delta, then cached
     from .torch_engine import TorchScorer
 
-    verify(path, cfg, ["delta.safetensors"])
     return TorchScorer(path, cfg)

