@@ -167,6 +167,20 @@ def export_onnx(model: Annotated[Optional[Path], typer.Argument(help="model dire
         _fail(str(exc))
 
 
+def _register() -> None:
+    from .audit.cli import audit_command
+
+    app.command("audit")(audit_command)
+    try:
+        from .rewrite.cli import rewrite_command
+    except ImportError:  # pragma: no cover
+        return
+    app.command("rewrite")(rewrite_command)
+
+
+_register()
+
+
 def main() -> None:  # pragma: no cover
     app()
 

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 from .errors import InputError
 from .model import ModelOutput, Scorer, load_scorer
 from .policy import Policy, decide
 from .readability import measure
-from .report import Finding, Report, Scores, Versions
+from .report import Finding, Report, Rewrite, Scores, Versions
 from .rules import RuleSet, load_rules
 from .rules.engine import dedupe
 from .text import MAX_CHARS, ensure_text, normalise
@@ -64,6 +64,26 @@ class Coach:
             scored = self.scorer.score([replies[i][:MAX_CHARS] for i in live], [(customers[i] or "")[:MAX_CHARS] or None for i in live])
             outputs = dict(zip(live, scored))
         return [self._report(r, c, outputs.get(i)) for i, (r, c) in enumerate(zip(replies, customers))]
+
+    def audit(self, rows: Iterable, **options) -> Iterator[dict]:
+        """Audit many replies (dicts or strings): lazily yields one result dict per input, bad rows as status='error'.
+
+        options: text_col='reply', customer_col, agent_col, team_col, time_col, batch_size=64, max_chars. See replycoach.audit.
+        """
+        from .audit import audit_rows
+
+        return audit_rows(self, rows, **options)
+
+    def rewrite(self, reply: str, customer: str | None = None,
+                generator: Callable[[str, str | None, Report], Sequence[str]] | None = None) -> list[Rewrite]:
+        """Up to three verified proactive rewrites of a draft that needs review (see replycoach.rewrite).
+
+        generator: optional callable (reply, customer, report) -> list of candidate strings; the same
+        fact and gate checks apply to what it returns.
+        """
+        from .rewrite import rewrite
+
+        return rewrite(self, reply, customer, generator)
 
     def _report(self, reply: str, customer: str | None, out: ModelOutput | None) -> Report:
         findings: list[Finding] = []

@@ -3,14 +3,30 @@ from __future__ import annotations
 
 import re
 
-import textstat
-from textstat.backend.counts import _count_syllables
+import sys
+import types
 
 from .report import Readability
 
-# textstat >= 0.7.5 fetches NLTK's CMU dictionary from the internet on first use. replycoach is
-# offline by default, so syllables come from pyphen (shipped with textstat), textstat's own fallback.
-_count_syllables.get_cmudict = lambda lang: None
+
+def _offline_textstat():
+    """Import textstat without its CMU-dictionary module.
+
+    textstat >= 0.7.5 imports NLTK (seconds of start-up) and downloads NLTK's CMU dictionary from the
+    internet on first use. replycoach is offline by default, so that one module is replaced before
+    textstat loads: syllables then come from pyphen (shipped with textstat), textstat's own fallback.
+    """
+    name = "textstat.backend.utils._get_cmudict"
+    if name not in sys.modules:
+        stub = types.ModuleType(name)
+        stub.get_cmudict = lambda lang: None  # type: ignore[attr-defined]
+        sys.modules[name] = stub
+    import textstat
+
+    return textstat
+
+
+textstat = _offline_textstat()
 
 _WORD = re.compile(r"[A-Za-z\u00c0-\u024f]+(?:'[a-z]+)?")
 _SENT = re.compile(r"[.!?]+(?:\s|$)|\n{2,}")

@@ -23,7 +23,7 @@ MACROS = {
     "your": r"(?:your|ur|yr)",
     "app": r"(?:app|application|system|account|records?|database|portal|our end|my end|the tool|screen)",
 }
-_MACRO = re.compile(r"\{([a-z0-9_]+)\}")
+_MACRO = re.compile(r"\{([a-z][a-z0-9_]*)\}")
 _SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
 _QUOTED = re.compile(r"\"[^\"]{1,300}\"|(?<![a-z])'[^']{3,300}'(?![a-z])")
 
