@@ -8,27 +8,13 @@ from typing import Annotated, Optional
 
 import typer
 
+from .cli_io import fail, read_draft
 from .errors import ReplycoachError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Coach customer-service replies before they are sent.")
 
-EXIT_SEND, EXIT_REVIEW, EXIT_ERROR = 0, 1, 2
+EXIT_SEND, EXIT_REVIEW = 0, 1
 _COLOURS = {"error": "red", "warning": "yellow", "suggestion": "cyan"}
-
-
-def _fail(msg: str) -> None:
-    typer.secho(f"error: {msg}", fg="red", err=True)
-    raise typer.Exit(EXIT_ERROR)
-
-
-def _read(path: Path) -> str:
-    try:
-        return path.read_bytes().decode("utf-8")
-    except OSError as exc:
-        _fail(f"cannot read {path}: {exc.strerror}")
-    except UnicodeDecodeError as exc:
-        _fail(f"{path} is not UTF-8 text (byte {exc.start}); convert it, e.g. iconv -f latin1 -t utf-8")
-    return ""
 
 
 @app.command()
@@ -43,26 +29,15 @@ def check(
     allow: Annotated[Optional[list[Path]], typer.Option("--allow", help="allow-list YAML file (repeatable)")] = None,
 ) -> None:
     """Check one draft. Exit 0 = send, 1 = review, 2 = usage or input error."""
-    sources = sum(x is not None for x in (text, file))
-    if sources > 1:
-        _fail("give the draft either as an argument or with --file, not both")
-    if file is not None:
-        text = _read(file)
-    elif text is None:
-        if sys.stdin is None or sys.stdin.isatty():
-            _fail("no draft given: pass it as an argument, with --file, or on stdin")
-        try:
-            text = sys.stdin.buffer.read().decode("utf-8")
-        except UnicodeDecodeError as exc:
-            _fail(f"stdin is not UTF-8 text (byte {exc.start})")
+    text = read_draft(text, file)
     try:
         from .coach import Coach
 
         kwargs = {"model": None} if rules_only else ({"model": model} if model is not None else {})
         coach = Coach(**kwargs, rules=rules or (), allow=allow or ())
-        report = coach.check(text or "", customer=customer)
+        report = coach.check(text, customer=customer)
     except ReplycoachError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     if as_json:
         typer.echo(report.model_dump_json(indent=2))
     else:
@@ -110,7 +85,7 @@ def rules_test(paths: Annotated[list[Path], typer.Argument(help="rule files or f
     try:
         rs = load_rules(paths, builtin=False)
     except ReplycoachError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     bad = 0
     for rule in rs.rules:
         ex = rule.spec.examples
@@ -148,7 +123,7 @@ def train(
             card = write_card(out, corpus_path, evaluate_model(out, corpus_path))
             typer.echo(f"model card: {card}")
     except ReplycoachError as exc:
-        _fail(str(exc))
+        fail(str(exc))
 
 
 @app.command("export-onnx")
@@ -164,7 +139,7 @@ def export_onnx(model: Annotated[Optional[Path], typer.Argument(help="model dire
         verify(path, cfg, ["delta.safetensors"])
         typer.echo(str(build_onnx(path, cfg)))
     except ReplycoachError as exc:
-        _fail(str(exc))
+        fail(str(exc))
 
 
 def _register() -> None:

@@ -10,14 +10,11 @@ from typing import Annotated, Optional
 
 import typer
 
+from ..cli_io import fail
 from ..errors import ReplycoachError
 
-EXIT_OK, EXIT_MISMATCH, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_OK, EXIT_MISMATCH, EXIT_INTERRUPTED = 0, 1, 130
 
-
-def _fail(msg: str, code: int = EXIT_ERROR) -> None:
-    typer.secho(f"error: {msg}", fg="red", err=True)
-    raise typer.Exit(code)
 
 
 def audit_command(
@@ -45,11 +42,11 @@ def audit_command(
 ) -> None:
     """Audit a file of replies. Re-run the same command to resume after an interruption."""
     if rules_only and model is not None:
-        _fail("give either --model or --rules-only, not both")
+        fail("give either --model or --rules-only, not both")
     out = out or input_path.with_name(input_path.stem + "-audit.parquet")
     report_path = None if no_report else (report or out.with_name(out.stem + "-report.html"))
     if report_path is not None and report_path.suffix.lower() not in (".html", ".htm"):
-        _fail(f"--report must name an .html file (report.json and report.md are written beside it), got {report_path}")
+        fail(f"--report must name an .html file (report.json and report.md are written beside it), got {report_path}")
     try:
         from ..coach import Coach
         from .readers import Columns
@@ -72,10 +69,10 @@ def audit_command(
             build_report(out, report_path, coach, top=top)
             typer.echo(f"report: {report_path} (+ {report_path.with_suffix('.json').name}, {report_path.with_suffix('.md').name})")
     except AuditIntegrityError as exc:
-        _fail(str(exc), EXIT_MISMATCH)
+        fail(str(exc), EXIT_MISMATCH)
     except ReplycoachError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     except KeyboardInterrupt:
-        _fail(f"interrupted; completed parts are kept in {out}: re-run the same command to resume", EXIT_INTERRUPTED)
+        fail(f"interrupted; completed parts are kept in {out}: re-run the same command to resume", EXIT_INTERRUPTED)
     except OSError as exc:
-        _fail(f"{getattr(exc, 'filename', '') or ''}: {exc.strerror or exc}")
+        fail(f"{getattr(exc, 'filename', '') or ''}: {exc.strerror or exc}")

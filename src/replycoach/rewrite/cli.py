@@ -6,41 +6,15 @@ Exit codes: 0 at least one candidate, 1 none, 2 usage or input error. Register i
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
+from ..cli_io import fail, read_draft
 from ..errors import ReplycoachError
 
-EXIT_FOUND, EXIT_NONE, EXIT_ERROR = 0, 1, 2
-
-
-def _fail(msg: str) -> None:
-    typer.secho(f"error: {msg}", fg="red", err=True)
-    raise typer.Exit(EXIT_ERROR)
-
-
-def _read_draft(text: str | None, file: Path | None) -> str:
-    if text is not None and file is not None:
-        _fail("give the draft either as an argument or with --file, not both")
-    if file is not None:
-        try:
-            return file.read_bytes().decode("utf-8")
-        except OSError as exc:
-            _fail(f"cannot read {file}: {exc.strerror}")
-        except UnicodeDecodeError as exc:
-            _fail(f"{file} is not UTF-8 text (byte {exc.start}); convert it, e.g. iconv -f latin1 -t utf-8")
-    if text is not None:
-        return text
-    if sys.stdin is None or sys.stdin.isatty():
-        _fail("no draft given: pass it as an argument, with --file, or on stdin")
-    try:
-        return sys.stdin.buffer.read().decode("utf-8")
-    except UnicodeDecodeError as exc:
-        _fail(f"stdin is not UTF-8 text (byte {exc.start})")
-    return ""
+EXIT_FOUND, EXIT_NONE = 0, 1
 
 
 def make_coach(model: Path | None):
@@ -58,11 +32,11 @@ def rewrite_command(
     model: Annotated[Optional[Path], typer.Option("--model", help="model directory (default: the shipped model)")] = None,
 ) -> None:
     """Suggest up to three proactive rewrites of a draft. Exit 0 = candidates, 1 = none, 2 = usage or input error."""
-    draft = _read_draft(text, file)
+    draft = read_draft(text, file)
     try:
         rewrites = make_coach(model).rewrite(draft, customer=customer)
     except ReplycoachError as exc:
-        _fail(str(exc))
+        fail(str(exc))
         return
     if as_json:
         typer.echo(json.dumps([r.model_dump(mode="json") for r in rewrites], indent=2, ensure_ascii=False))
