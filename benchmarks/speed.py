@@ -32,7 +32,7 @@ def int8_peak(n: int = 1024, reps: int = 20) -> float:
     b = helper.make_tensor_value_info("b", TensorProto.INT8, [n, n])
     y = helper.make_tensor_value_info("y", TensorProto.INT32, [n, n])
     graph = helper.make_graph([helper.make_node("MatMulInteger", ["a", "b"], ["y"])], "mm", [a, b], [y])
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=9)
     sess = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
     feeds = {"a": np.random.randint(0, 255, (n, n), dtype=np.uint8), "b": np.random.randint(-127, 127, (n, n), dtype=np.int8)}
     sess.run(None, feeds)
@@ -83,6 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     res["single_check_ms"] = {"median_reply_words": median_words, "p50": round(statistics.median(times), 2),
                               "p95": round(times[int(0.95 * len(times))], 2), "n": len(times)}
 
+    res["rss_mb_after_single_checks"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     enc = coach.scorer.encoder
     tokens = sum(len(e) + 2 for e in (enc.tok.encode(r).ids for r in replies))
     t = time.perf_counter()
@@ -97,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
                     "check_many_replies_per_s": round(len(replies) / full_s, 1), "reply_tokens": tokens,
                     "model_gmacs_per_s": round(macs / model_s / 1e9, 2), "int8_peak_gmacs_per_s": round(peak / 1e9, 2),
                     "share_of_int8_peak": round(macs / model_s / peak, 3)}
-    res["rss_mb_after_scoring"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    res["rss_mb_after_batch"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
     cli = []
     exe = [sys.executable, "-m", "replycoach.cli", "check", "I cannot help you with that from here.", "--json"]

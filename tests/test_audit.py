@@ -430,9 +430,15 @@ def test_spark_module_imports_without_pyspark_and_audits_records(rules_coach):
     assert spark.get_coach(rules_only=True) is spark.get_coach(rules_only=True)  # one Coach per process
 
 
-def test_spark_map_in_pandas():
+@pytest.mark.spark
+def test_spark_map_in_pandas(monkeypatch):
     pyspark = pytest.importorskip("pyspark")  # noqa: F841
+    pytest.importorskip("pandas")
+    import sys
+
     from pyspark.sql import SparkSession
+
+    monkeypatch.setenv("PYSPARK_PYTHON", sys.executable)  # executors must run this interpreter (replycoach installed)
 
     from replycoach.audit.spark import audit_dataframe
 

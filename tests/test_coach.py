@@ -105,3 +105,20 @@ def test_readability_is_sane_on_short_and_long(rules_coach):
     long = "Dear Ms Patel,\n\nThank you for your e-mail about the delayed delivery. " * 80
     rd = rules_coach.check(long).readability
     assert rd.grade is not None and 0 <= rd.grade <= 30 and -50 <= rd.flesch_reading_ease <= 122
+
+
+def test_rule_finding_wins_over_overlapping_model_span():
+    from replycoach.model import ModelOutput
+
+    class Fixed:
+        name, version = "fixed", "t"
+
+        def score(self, replies, customers):
+            return [ModelOutput((0.9, 0.05, 0.05), {"passive": 0.1, "assertive": 0.8, "aggressive": 0.1}, 0.99, 0.1, None,
+                                [(0, len(r), 0.99)]) for r in replies]
+
+    r = Coach(model=Fixed()).check("nothing appears in the application gentleman, please wait")
+    ids = [f.id for f in r.findings]
+    assert "dismissive.nothing-appears" in ids and "model.dismissive" not in ids
+    r2 = Coach(model=Fixed()).check("Your order shipped and will arrive soon.")
+    assert [f.id for f in r2.findings] == ["model.dismissive"]

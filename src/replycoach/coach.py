@@ -11,7 +11,6 @@ from .policy import Policy, decide
 from .readability import measure
 from .report import Finding, Report, Rewrite, Scores, Versions
 from .rules import RuleSet, load_rules
-from .rules.engine import dedupe
 from .text import MAX_CHARS, ensure_text, normalise
 
 try:
@@ -121,4 +120,6 @@ class Coach:
         if not model:
             model = [Finding(id="model.dismissive", category="dismissive", severity="warning", start=0, end=len(reply), text=reply,
                              source="model", message=f"The model reads the reply as dismissive overall (P={out.dismissive:.2f}) but points at no single phrase.")]
-        return dedupe(findings + model)
+        taken = [(f.start, f.end) for f in findings if f.category == "dismissive"]
+        model = [m for m in model if not any(m.start < b and a < m.end for a, b in taken)]  # a rule finding on the span wins
+        return sorted(findings + model, key=lambda f: (f.start, f.end, f.id))

@@ -40,12 +40,13 @@ def decode(cfg: ModelConfig, batch: Batch, logits: Sequence[np.ndarray], replies
 
 
 def token_spans(probs: np.ndarray, offsets: list[tuple[int, int]], text: str, threshold: float) -> list[tuple[int, int, float]]:
-    """Merge runs of tokens at or above `threshold` into character spans (gaps of spaces only)."""
+    """Merge runs of tokens at or above `threshold` into character spans (bridging short in-sentence gaps)."""
     spans: list[list[float]] = []
     for p, (a, b) in zip(probs, offsets):
         if p < threshold or b <= a:
             continue
-        if spans and text[int(spans[-1][1]) : a].strip() == "":
+        gap = text[int(spans[-1][1]) : a] if spans else ""
+        if spans and len(gap) <= 12 and not any(c in gap for c in ".!?\n"):  # join words split by a token or two
             spans[-1][1] = b
             spans[-1][2] = max(spans[-1][2], float(p))
         else:

@@ -8,7 +8,7 @@ from .base import ModelConfig, ModelOutput, base_encoder_dir
 from .decode import decode
 from .tokenize import PairEncoder
 
-BATCH = 16
+BATCH = 8
 
 
 class OnnxScorer:

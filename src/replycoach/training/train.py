@@ -110,6 +110,7 @@ def train(cfg: TrainConfig, base_dir: Path | None = None, encoder_config=None, l
     dev_rows = [r for r in rows if r["split"] == "dev"]  # the test split is never read here
     if cfg.limit:
         train_rows, dev_rows = train_rows[: cfg.limit], dev_rows[: max(8, cfg.limit // 4)]
+    train_rows = train_rows + [r for r in train_rows if r["provenance"] == "real"] * (cfg.real_weight - 1)
     base = base_dir or base_encoder_dir()
     mcfg = ModelConfig(version=cfg.version, max_length=cfg.max_length, max_customer_tokens=cfg.max_customer_tokens,
                        lora_rank=cfg.lora_rank, lora_alpha=cfg.lora_alpha, lora_from_layer=cfg.lora_from_layer)
