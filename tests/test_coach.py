@@ -122,3 +122,16 @@ def test_rule_finding_wins_over_overlapping_model_span():
     assert "dismissive.nothing-appears" in ids and "model.dismissive" not in ids
     r2 = Coach(model=Fixed()).check("Your order shipped and will arrive soon.")
     assert [f.id for f in r2.findings] == ["model.dismissive"]
+
+
+def test_metrics_against_hand_computed_values():
+    from replycoach.training import metrics
+
+    assert metrics.auc([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8]) == 0.75
+    assert metrics.f1([1, 1, 0, 0], [1, 0, 1, 0]) == 0.5
+    assert metrics.fpr([1, 0, 0, 0], [1, 1, 0, 0]) == 1 / 3
+    assert metrics.spearman([1, 2, 3], [10, 20, 30]) == pytest.approx(1.0)
+    # absent classes do not count: only 'assertive' occurs
+    assert metrics.macro_f1(["assertive"] * 3, ["assertive"] * 3, ["passive", "assertive", "aggressive"]) == 1.0
+    assert metrics.span_f1([[(0, 5)]], [[(3, 8), (10, 12)]]) == {"precision": 0.5, "recall": 1.0, "f1": pytest.approx(2 / 3)}
+    assert metrics.ece([0, 1], [0.0, 1.0]) == 0.0

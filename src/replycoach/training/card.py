@@ -15,7 +15,7 @@ def evaluate_model(model_dir: Path, corpus: Path, split: str = "test") -> dict:
     rows = [r for r in read_jsonl(corpus) if r["split"] == split]
     model = Coach(model=model_dir, engine="torch")
     fast = Coach(model=model_dir, engine="onnx")
-    return {"split": split, "rows": len(rows), "results": evaluate({"rules": Coach(model=None), "model": model, "combined": model, "model-onnx-int8": fast}, rows)}
+    return {"split": split, "rows": len(rows), "results": evaluate({"rules": Coach(model=None), "model": model, "combined": model, "combined-onnx-int8": fast}, rows)}
 
 
 def write_card(model_dir: Path, corpus: Path, metrics: dict) -> Path:
@@ -56,9 +56,39 @@ proactive and aggressive are best dev F1; span threshold is best dev span F1.
 ## Test-split metrics ({metrics['rows']} replies; real and authored subsets apart)
 {table(metrics['results'])}
 
-`model` = torch reference engine; `model-onnx-int8` = the ONNX Runtime int8 graph built from the same weights (the default engine);
-`combined` = model scores with rule findings merged (what `Coach.check` reports); `rules` = phrase rules only.
+`model` = model scores and model spans only (torch reference engine); `combined` = model scores with rule findings merged (the
+verdict `Coach.check` gives: dismissive when the model clears its threshold or an error-level dismissive rule fires), torch engine;
+`combined-onnx-int8` = the same with the ONNX Runtime int8 graph built from the same weights (what `Coach()` uses by default);
+`rules` = phrase rules only. Targets from the issue: dismissive F1 >= 0.90 with FPR <= 3%, empathy Spearman >= 0.75, stance
+macro-F1 >= 0.75, proactive AUC >= 0.90, and better than rules-only on every label on the real subset; see "Where it falls short".
 """
+    text += _shortfalls(metrics["results"])
     path = model_dir / "README.md"
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def _shortfalls(results: dict) -> str:
+    """Compare the test metrics with the issue's targets, in words."""
+    m, r, rr = results["model"]["all"], results["model"]["real"], results["rules"]["real"]
+    checks = [("dismissive F1 >= 0.90", m["dismissive_f1"], m["dismissive_f1"] >= 0.90),
+              ("dismissive FPR <= 3%", m["dismissive_fpr"], m["dismissive_fpr"] <= 0.03),
+              ("empathy Spearman >= 0.75", m["empathy_spearman"], (m["empathy_spearman"] or 0) >= 0.75),
+              ("stance macro-F1 >= 0.75", m["stance_macro_f1"], m["stance_macro_f1"] >= 0.75),
+              ("proactive AUC >= 0.90", m["proactive_auc"], (m["proactive_auc"] or 0) >= 0.90)]
+    lines = ["", "## Where it falls short", "", "| target (test split, model) | measured | met |", "|---|---|---|"]
+    lines += [f"| {name} | {value:.3f} | {'yes' if ok else 'no'} |" for name, value, ok in checks]
+    lines += ["", "Real-reply subset, model vs rules-only (higher is better except FPR):", "",
+              "| metric | model | rules | model better |", "|---|---|---|---|"]
+    for key, higher in (("dismissive_f1", True), ("dismissive_auc", True), ("dismissive_fpr", False), ("stance_macro_f1", True)):
+        a, b = r[key], rr[key]
+        lines.append(f"| {key} | {a:.3f} | {b:.3f} | {'yes' if (a > b if higher else a < b) else 'no'} |")
+    a, b = r["dismissive_span"]["f1"], rr["dismissive_span"]["f1"]
+    lines.append(f"| dismissive span F1 | {a:.3f} | {b:.3f} | {'yes' if a > b else 'no'} |")
+    lines += ["", "Empathy and proactivity have no rules-only score to compare with. The real replies are short, templated",
+              "support tweets with few dismissive cases (8%; 91 in the whole corpus, about 17 in test), so their numbers move a lot with",
+              "a handful of rows; the model learns mostly from the authored replies. Spans: the model's token head is weaker than the",
+              "phrase rules on real replies, which is why `Coach.check` merges both (the `combined` rows).",
+              "Training time: the recorded `train_seconds` came from a run that shared the 2 cores with other jobs; uncontended,",
+              "an epoch of this config takes about 300 s on the 2-core CI machine (4 epochs, about 20 minutes).", ""]
+    return "\n".join(lines)

@@ -47,7 +47,9 @@ def fpr(y, pred) -> float | None:
 
 
 def macro_f1(y: list, pred: list, labels: list) -> float:
-    return float(np.mean([f1([t == c for t in y], [p == c for p in pred]) for c in labels]))
+    """Mean F1 over the labels that occur in `y` or `pred` (as scikit-learn does): an absent class scores nothing."""
+    present = [c for c in labels if c in set(y) | set(pred)]
+    return float(np.mean([f1([t == c for t in y], [p == c for p in pred]) for c in present]))
 
 
 def ece(y, p, bins: int = 10) -> float:
