@@ -86,7 +86,7 @@ def _shortfalls(results: dict) -> str:
     a, b = r["dismissive_span"]["f1"], rr["dismissive_span"]["f1"]
     lines.append(f"| dismissive span F1 | {a:.3f} | {b:.3f} | {'yes' if a > b else 'no'} |")
     lines += ["", "Empathy and proactivity have no rules-only score to compare with. The real replies are short, templated",
-              "support tweets with few dismissive cases (8%; 91 in the whole corpus, about 17 in test), so their numbers move a lot with",
+              "support tweets with few dismissive cases (8%; 91 in the whole corpus, 13 in the test split), so their numbers move a lot with",
               "a handful of rows; the model learns mostly from the authored replies. Spans: the model's token head is weaker than the",
               "phrase rules on real replies, which is why `Coach.check` merges both (the `combined` rows).",
               "Training time: the recorded `train_seconds` came from a run that shared the 2 cores with other jobs; uncontended,",
