@@ -42,12 +42,15 @@ def test_deterministic_and_batch_equals_single(real):
 
 
 def test_onnx_int8_matches_torch_within_tolerance(real, real_torch):
-    rows = [r for r in read_jsonl(OUT) if r["split"] == "test"][:60]
+    """Stated tolerance (README): per score, mean |int8 - torch| <= 0.02 and 99th percentile <= 0.15."""
+    import numpy as np
+
+    rows = [r for r in read_jsonl(OUT) if r["split"] == "test"][:200]
     fast = real.check_many([r["reply"] for r in rows], [r["customer"] for r in rows])
     ref = real_torch.check_many([r["reply"] for r in rows], [r["customer"] for r in rows])
-    worst = max(abs(getattr(f.scores, k) - getattr(t.scores, k)) for f, t in zip(fast, ref)
-                for k in ("empathy", "assertiveness", "dismissive", "proactive"))
-    assert worst <= 0.08, worst
+    for k in ("empathy", "assertiveness", "dismissive", "proactive"):
+        d = np.array([abs(getattr(f.scores, k) - getattr(t.scores, k)) for f, t in zip(fast, ref)])
+        assert d.mean() <= 0.02 and np.percentile(d, 99) <= 0.15, (k, d.mean(), np.percentile(d, 99))
 
 
 def test_checksum_mismatch_is_a_clear_error(tmp_path):

@@ -8,7 +8,9 @@ from .base import ModelConfig, ModelOutput, base_encoder_dir
 from .decode import decode
 from .tokenize import PairEncoder
 
-BATCH = 8
+#: One reply per run: dynamic int8 quantisation computes activation scales over the whole input tensor, so
+#: batching would make a reply's scores depend on its batch-mates (check_many must equal check).
+BATCH = 1
 
 
 class OnnxScorer:
