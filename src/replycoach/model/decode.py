@@ -52,3 +52,17 @@ def token_spans(probs: np.ndarray, offsets: list[tuple[int, int]], text: str, th
         else:
             spans.append([a, b, float(p)])
     return [(int(a), int(b), p) for a, b, p in spans]
+
+
+def score_batched(engine, replies: Sequence[str], customers: Sequence[str | None], batch: int) -> list[ModelOutput]:
+    """Length-sorted batches through `engine.logits` (less padding), results back in input order."""
+    order = sorted(range(len(replies)), key=lambda i: len(replies[i]))
+    results: dict[int, ModelOutput] = {}
+    for k in range(0, len(order), batch):
+        idx = order[k : k + batch]
+        r = [replies[i] for i in idx]
+        c = [customers[i] for i in idx]
+        enc, logits = engine.logits(r, c)
+        for i, o in zip(idx, decode(engine.cfg, enc, logits, r, c)):
+            results[i] = o
+    return [results[i] for i in range(len(replies))]

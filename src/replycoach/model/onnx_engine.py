@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import Sequence
 
 from .base import ModelConfig, ModelOutput, base_encoder_dir
-from .decode import decode
+from .decode import score_batched
 from .tokenize import PairEncoder
 
 #: One reply per run: dynamic int8 quantisation computes activation scales over the whole input tensor, so
@@ -34,13 +34,4 @@ class OnnxScorer:
         return batch, self.session.run(None, feeds)
 
     def score(self, replies: Sequence[str], customers: Sequence[str | None]) -> list[ModelOutput]:
-        order = sorted(range(len(replies)), key=lambda i: len(replies[i]))
-        results: dict[int, ModelOutput] = {}
-        for k in range(0, len(order), BATCH):
-            idx = order[k : k + BATCH]
-            r = [replies[i] for i in idx]
-            c = [customers[i] for i in idx]
-            batch, logits = self.logits(r, c)
-            for i, o in zip(idx, decode(self.cfg, batch, logits, r, c)):
-                results[i] = o
-        return [results[i] for i in range(len(replies))]
+        return score_batched(self, replies, customers, BATCH)

@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import Sequence
 
 from .base import ModelConfig, ModelOutput, base_encoder_dir
-from .decode import decode
+from .decode import score_batched
 from .tokenize import PairEncoder
 
 BATCH = 16
@@ -37,13 +37,4 @@ class TorchScorer:
         return batch, [o.float().numpy() for o in out]
 
     def score(self, replies: Sequence[str], customers: Sequence[str | None]) -> list[ModelOutput]:
-        order = sorted(range(len(replies)), key=lambda i: len(replies[i]))  # length-sorted batches pad less
-        results: dict[int, ModelOutput] = {}
-        for k in range(0, len(order), BATCH):
-            idx = order[k : k + BATCH]
-            r = [replies[i] for i in idx]
-            c = [customers[i] for i in idx]
-            batch, logits = self.logits(r, c)
-            for i, o in zip(idx, decode(self.cfg, batch, logits, r, c)):
-                results[i] = o
-        return [results[i] for i in range(len(replies))]
+        return score_batched(self, replies, customers, BATCH)
