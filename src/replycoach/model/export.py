@@ -36,7 +36,8 @@ def export_onnx(net, out: Path, quantize: bool = True, opset: int = 17) -> Path:
     try:
         from onnxruntime.quantization import QuantType, quantize_dynamic
     except ImportError as exc:  # pragma: no cover
-        raise ModelError("onnxruntime is needed to build the fast engine: pip install onnxruntime") from exc
+        raise ModelError(f"building the fast engine needs {exc.name or 'onnx and onnxruntime'}: pip install onnx onnxruntime "
+                         "(or use Coach(engine='torch'))") from exc
     net = net.eval()
     merge_adapters(net)
     net.encoder.config._attn_implementation = "eager"
