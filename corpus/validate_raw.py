@@ -1,6 +1,6 @@
 """Check raw label files against corpus/LABELLING.md (format only; it never decides a label).
 
-Usage: python corpus/validate_raw.py corpus/raw/FILE.jsonl [...]
+Usage (with replycoach installed): python corpus/validate_raw.py corpus/raw/FILE.jsonl [...]
 Exits 1 and prints each problem as FILE:LINE: message.
 """
 from __future__ import annotations
@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+
+from replycoach.training.corpus import gate_for  # the one definition of the gate rule
 
 STANCES = {"passive", "assertive", "aggressive"}
 CHANNELS = {"chat", "email", "social", "sms", "phone"}
@@ -17,14 +19,6 @@ SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "ibm_twitter_
 def real_replies() -> dict[str, dict]:
     with open(SHARED, encoding="utf-8") as fh:
         return {r["reply_id"]: r for r in map(json.loads, fh)}
-
-
-def expected_gate(row: dict) -> str:
-    if row.get("dismissive") == 1 or row.get("stance") == "aggressive":
-        return "review"
-    if row.get("empathy") == 0 and row.get("customer_distress") == 1:
-        return "review"
-    return "send"
 
 
 def problems(row: dict, real: bool) -> list[str]:
@@ -72,8 +66,8 @@ def problems(row: dict, real: bool) -> list[str]:
                 out.append(f"span {s!r} is not an exact substring of reply")
     if row.get("customer_distress") not in (0, 1, None):
         out.append("customer_distress must be 0, 1 or null")
-    if row.get("gate") != expected_gate(row):
-        out.append(f"gate should be {expected_gate(row)!r} by the rule in LABELLING.md")
+    if row.get("gate") != gate_for(row):
+        out.append(f"gate should be {gate_for(row)!r} by the rule in LABELLING.md")
     return out
 
 

@@ -66,3 +66,24 @@ def test_near_duplicate_grouping_catches_templates():
 def test_every_split_has_both_classes(label):
     for split in ("train", "dev", "test"):
         assert {r[label] for r in ROWS if r["split"] == split} == {0, 1}
+
+
+def test_build_reproduces_the_committed_corpus():
+    """The corpus in git is exactly what the build makes from corpus/raw (splits frozen, group ids canonical)."""
+    from replycoach.training.corpus import build
+
+    assert build() == ROWS
+
+
+def test_grouping_does_not_depend_on_input_order():
+    texts = ["Hi Ann, please DM us your order 123 and we'll check it for you today.", "Refund sent.",
+             "Hi Bob, please DM us your order 987 and we'll check it for you today.", "Your parcel is lost; I've re-sent it."]
+
+    def partition(items):
+        groups = defaultdict(set)
+        for text, g in zip(items, near_duplicate_groups(items)):
+            groups[items[g]].add(text)
+        return sorted(sorted(v) for v in groups.values())
+
+    assert near_duplicate_groups(texts) == [0, 1, 0, 3]  # each group named by its first member
+    assert partition(texts) == partition(texts[::-1]) == partition([texts[2], texts[0], texts[3], texts[1]])

@@ -11,7 +11,7 @@ import json
 import random
 import sys
 
-from .corpus import RAW
+from .corpus import RAW, gate_for
 
 OPENERS = [("", 0), ("Hi there, ", 0), ("Hello, ", 0), ("Thanks for contacting us. ", 0), ("Good morning! ", 0),
            ("Sorry for the trouble. ", 1), ("I understand your frustration. ", 1), ("We apologise for any inconvenience. ", 1),
@@ -73,11 +73,11 @@ def generate(n: int, seed: int = 7) -> list[dict]:
         empathy = max(op_e, core_e)
         dismissive = int(span is not None)
         spans = [body[body.lower().find(span.lower()) : body.lower().find(span.lower()) + len(span)]] if span else []
-        gate = "review" if dismissive or stance == "aggressive" or (empathy == 0 and distress == 1) else "send"
-        rows.append({"id": f"aug-{len(rows) + 1:04d}", "reply": reply, "customer": cust, "empathy": empathy, "stance": stance,
-                     "dismissive": dismissive, "dismissive_spans": spans, "proactive": pro, "customer_distress": distress,
-                     "gate": gate, "industry": "mixed", "channel": rng.choice(["chat", "email", "sms", "social"]),
-                     "style": "template", "generation": "augmented", "labelled_by": "template (labels by construction)"})
+        row = {"id": f"aug-{len(rows) + 1:04d}", "reply": reply, "customer": cust, "empathy": empathy, "stance": stance,
+               "dismissive": dismissive, "dismissive_spans": spans, "proactive": pro, "customer_distress": distress,
+               "industry": "mixed", "channel": rng.choice(["chat", "email", "sms", "social"]),
+               "style": "template", "generation": "augmented", "labelled_by": "template (labels by construction)"}
+        rows.append({**row, "gate": gate_for(row)})
     return rows
 
 

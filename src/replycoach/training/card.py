@@ -26,13 +26,19 @@ def write_card(model_dir: Path, corpus: Path, metrics: dict) -> Path:
     prov = {p: sum(r["provenance"] == p for r in rows) for p in ("real", "authored", "augmented")}
     kappa = agreement()
     pb = cfg.produced_by
+    import hashlib
+
+    current = hashlib.sha256(corpus.read_bytes()).hexdigest()
+    drift = "" if current == pb.get("corpus_sha256") else (
+        f" The file has been rebuilt since training (now `{current[:16]}…`): `git log corpus/replies.jsonl` says what changed,"
+        " and `tests/test_corpus.py` checks the build reproduces the committed file.")
     text = f"""# replycoach-minilm {cfg.version}
 
 Multi-task classifier behind `replycoach.Coach`: empathy (0/1/2), stance (passive/assertive/aggressive),
 dismissive (+ token-level spans), proactive, and customer distress (from the customer message, the second segment).
 
 ## Data
-`corpus/replies.jsonl` (sha256 `{pb.get('corpus_sha256', '?')[:16]}…`): {len(rows)} replies — {prov['real']} real (IBM Twitter customer care,
+`corpus/replies.jsonl` (sha256 at training `{pb.get('corpus_sha256', '?')[:16]}…`).{drift} {len(rows)} replies — {prov['real']} real (IBM Twitter customer care,
 Apache-2.0, hand-labelled), {prov['authored']} written case by case, {prov['augmented']} template rows. Splits (near-duplicate groups never
 straddle): train {counts['train']}, dev {counts['dev']}, test {counts['test']}. Labelling guide: `corpus/LABELLING.md`; data card: `corpus/README.md`.
 Inter-annotator agreement on {kappa['n']} real replies labelled twice: Cohen's kappa empathy {kappa['empathy']['kappa']}, stance {kappa['stance']['kappa']},

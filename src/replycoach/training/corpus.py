@@ -21,6 +21,13 @@ SHARED = ROOT.parent / "shared" / "data" / "ibm_twitter_care" / "agent_replies.j
 LABEL_KEYS = ("empathy", "stance", "dismissive", "proactive", "customer_distress", "gate")
 SPLITS = (("train", 70), ("dev", 15), ("test", 15))
 
+def gate_for(row: dict) -> str:
+    """The gate label LABELS.md defines: review when dismissive, aggressive, or cold to a distressed customer."""
+    if row.get("dismissive") == 1 or row.get("stance") == "aggressive":
+        return "review"
+    return "review" if row.get("empathy") == 0 and row.get("customer_distress") == 1 else "send"
+
+
 _NORM = re.compile(r"https?://\S+|@\w+|[0-9]+|[^a-z ]")
 
 
@@ -58,7 +65,11 @@ def near_duplicate_groups(texts: list[str], threshold: float = 0.6, max_posting:
     for i, key in enumerate(same or []):
         if key and key.strip():
             parent[find(i)] = find(first.setdefault(key.strip(), i))
-    return [find(i) for i in range(len(texts))]
+    # name each group by its first member, so the result never depends on set iteration (hash seed) order
+    lowest: dict[int, int] = {}
+    for i in range(len(texts)):
+        lowest.setdefault(find(i), i)
+    return [lowest[find(i)] for i in range(len(texts))]
 
 
 def split_of(group_key: str, seed: int = 13) -> str:
@@ -86,7 +97,7 @@ def read_jsonl(path: Path) -> list[dict]:
         return [json.loads(line) for line in fh if line.strip()]
 
 
-def build(raw: Path = RAW, shared: Path = SHARED) -> list[dict]:
+def build(raw: Path = RAW, shared: Path = SHARED, previous: Path | None = OUT) -> list[dict]:
     source = {r["reply_id"]: r for r in read_jsonl(shared)}
     rows: list[dict] = []
     for path in sorted(raw.glob("real_part*.jsonl")):
@@ -112,10 +123,27 @@ def build(raw: Path = RAW, shared: Path = SHARED) -> list[dict]:
         raise ValueError(f"duplicate ids in corpus/raw: {dup[:5]}")
     # contrast pairs written against one customer message stay on one side of the split
     groups = near_duplicate_groups([r["reply"] for r in rows], same=[r["customer"] if r["provenance"] != "real" else "" for r in rows])
+    frozen = _frozen_splits(previous)
+    members: dict[int, list[dict]] = defaultdict(list)
     for r, g in zip(rows, groups):
         r["group"] = rows[g]["id"]
-        r["split"] = split_of(r["group"])
+        members[g].append(r)
+    for g, group in members.items():
+        known = {frozen[r["id"]] for r in group if r["id"] in frozen}
+        if len(known) > 1:
+            raise ValueError(f"near-duplicate group {rows[g]['id']} spans splits {sorted(known)} in {previous}; "
+                             "move its rows into one split there before rebuilding")
+        split = known.pop() if known else split_of(rows[g]["id"])
+        for r in group:
+            r["split"] = split
     return rows
+
+
+def _frozen_splits(previous: Path | None) -> dict[str, str]:
+    """Splits are fixed once published: rows already in `previous` keep theirs; only new groups are hashed."""
+    if previous is None or not previous.is_file():
+        return {}
+    return {r["id"]: r["split"] for r in read_jsonl(previous)}
 
 
 def cohen_kappa(a: list, b: list) -> float:
