@@ -7,9 +7,10 @@ Prints a markdown table (all / real / authored subsets) and writes JSON.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
+
+from _results import save
 
 from replycoach import Coach
 from replycoach.training.corpus import OUT as CORPUS, read_jsonl
@@ -33,8 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     results = evaluate(coaches, rows)
     print(f"split={args.split}, rows={len(rows)}")
     print(table(results))
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps({"split": args.split, "results": results}, indent=2))
+    save({"split": args.split, "results": results}, args.out, show=False)
     print(f"wrote {args.out}")
     return 0
 

@@ -10,12 +10,13 @@ Prints a markdown table and writes JSON.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
+
+from _results import save
 
 from replycoach import Coach, ReplycoachError
 from replycoach.rewrite import trace
@@ -132,8 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     print(table(res))
     if res["fact_preservation"] not in (None, 1.0):
         print("WARNING: a returned candidate dropped a fact; this is a bug", file=sys.stderr)
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps(res, indent=2))
+    save(res, args.out, show=False)
     print(f"wrote {args.out}")
     return 0
 

@@ -76,3 +76,17 @@ def test_training_runs_and_is_reproducible(tmp_path):
     assert a.keys() == b.keys() and all((a[k] == b[k]).all() for k in a)
     c = Coach(model=outs[0], engine="torch")
     assert 0 <= c.check("Refund sent.").scores.dismissive <= 1
+
+
+def test_rewrite_with_the_real_model_returns_verified_candidates(real):
+    from replycoach.rewrite.facts import extract_facts, missing_facts
+
+    draft = "Hi Sam, I am sorry but I cannot help you with order #A-88213 from here. Please contact the courier yourself. Thanks, Dana"
+    before = real.check(draft, customer="My parcel #A-88213 never arrived and I paid $49.99 for express!")
+    out = real.rewrite(draft, customer="My parcel #A-88213 never arrived and I paid $49.99 for express!")
+    assert before.verdict == "review" and 1 <= len(out) <= 3
+    for rw in out:
+        assert missing_facts(extract_facts(draft), rw.text) == []
+        after = real.check(rw.text, customer="My parcel #A-88213 never arrived and I paid $49.99 for express!")
+        assert not [f for f in after.findings if f.category in ("dismissive", "aggressive")]
+        assert rw.scores.dismissive < before.scores.dismissive and rw.fixes
