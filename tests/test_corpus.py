@@ -70,8 +70,10 @@ def test_every_split_has_both_classes(label):
 
 def test_build_reproduces_the_committed_corpus():
     """The corpus in git is exactly what the build makes from corpus/raw (splits frozen, group ids canonical)."""
-    from replycoach.training.corpus import build
+    from replycoach.training.corpus import SHARED, build
 
+    if not SHARED.is_file():
+        pytest.skip(f"{SHARED} is not here (the real replies' text comes from ../shared beside the checkout)")
     assert build() == ROWS
 
 
