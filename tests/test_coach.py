@@ -135,3 +135,76 @@ def test_metrics_against_hand_computed_values():
     assert metrics.macro_f1(["assertive"] * 3, ["assertive"] * 3, ["passive", "assertive", "aggressive"]) == 1.0
     assert metrics.span_f1([[(0, 5)]], [[(3, 8), (10, 12)]]) == {"precision": 0.5, "recall": 1.0, "f1": pytest.approx(2 / 3)}
     assert metrics.ece([0, 1], [0.0, 1.0]) == 0.0
+
+
+# ------------------------------------------------------------------ sentence attribution
+
+class _CueScorer:
+    """Test-only scorer that reacts to cue words, so attribution has something to find."""
+
+    name, version = "cue", "t"
+
+    def __init__(self):
+        self.calls = []
+
+    def score(self, replies, customers):
+        from replycoach.model import ModelOutput
+
+        self.calls.append(list(replies))
+        out = []
+        for r in replies:
+            low = r.lower()
+            emp = 0.9 if "sorry" in low else 0.05
+            agg = 0.9 if "your fault" in low else 0.05
+            out.append(ModelOutput((1 - emp, 0.0, emp), {"passive": 0.05, "assertive": 0.95 - agg, "aggressive": agg},
+                                   0.9 if "whatever" in low else 0.05, 0.9 if "i will" in low else 0.05, None))
+        return out
+
+
+@pytest.mark.parametrize("text,want", [
+    ("Hi Sam,\n\nI'm so sorry. We'll ship it (today). Thanks!  ", ["Hi Sam,", "I'm so sorry.", "We'll ship it (today).", "Thanks!"]),
+    ('Wait... what? "Yes." Ok', ["Wait...", "what?", '"Yes."', "Ok"]),
+    ("See www.x.com/a.b now. It weighs 3.5 kg", ["See www.x.com/a.b now.", "It weighs 3.5 kg"]),
+    ("one line", ["one line"]), ("  \n ", []),
+])
+def test_sentence_bounds(text, want):
+    from replycoach.model.attribution import sentence_bounds
+
+    assert [text[a:b] for a, b in sentence_bounds(text)] == want
+
+
+def test_every_score_above_threshold_points_at_the_sentences_behind_it():
+    reply = "  Hello Ana. I am so sorry about the delay!\nI will refund order #12 today. It was your fault, whatever."
+    r = Coach(model=_CueScorer()).check(reply)
+    by = {}
+    for f in r.findings:
+        if f.source == "model":
+            by.setdefault(f.id, []).append(f.text)
+            assert reply[f.start : f.end] == f.text
+    assert by == {"model.empathy": ["I am so sorry about the delay!"], "model.proactive": ["I will refund order #12 today."],
+                  "model.aggressive": ["It was your fault, whatever."], "model.dismissive": ["It was your fault, whatever."]}
+    sev = {f.id: f.severity for f in r.findings if f.source == "model"}
+    assert sev == {"model.empathy": "info", "model.proactive": "info", "model.aggressive": "warning", "model.dismissive": "warning"}
+
+
+def test_attribution_falls_back_to_the_strongest_sentence_and_respects_rules_and_explain():
+    from replycoach.model.attribution import drivers
+    from replycoach.model.base import SentenceScore
+
+    ss = [SentenceScore(0, 5, {"empathy": 0.3}), SentenceScore(6, 9, {"empathy": 0.4})]
+    assert drivers(ss, "empathy", 0.5) == [ss[1]]  # none clears the threshold alone: the strongest one
+    assert drivers([SentenceScore(i, i + 1, {"empathy": 0.6 + i / 100}) for i in range(5)], "empathy", 0.5, limit=2) == \
+        [SentenceScore(3, 4, {"empathy": 0.63}), SentenceScore(4, 5, {"empathy": 0.64})]
+    # a rule finding of the same category on the same text wins; the model adds nothing there
+    r = Coach(model=_CueScorer()).check("Fine. That is your fault.")
+    assert r.scores.stance_probs["aggressive"] == 0.9
+    assert [(f.id, f.text) for f in r.findings] == [("aggressive.you-should-have", "That is your fault")]
+    scorer = _CueScorer()
+    r = Coach(model=scorer, explain=False).check("I am so sorry. I will call you.")
+    assert not [f for f in r.findings if f.source == "model"] and len(scorer.calls) == 1
+
+
+def test_attribution_is_per_reply_so_batch_equals_single():
+    coach = Coach(model=_CueScorer())
+    replies = ["Sorry for the wait. I will call you at 3pm.", "ok", "Whatever. Not my problem, I will not help."]
+    assert [r.model_dump() for r in coach.check_many(replies)] == [coach.check(x).model_dump() for x in replies]

@@ -90,3 +90,25 @@ def test_rewrite_with_the_real_model_returns_verified_candidates(real):
         after = real.check(rw.text, customer="My parcel #A-88213 never arrived and I paid $49.99 for express!")
         assert not [f for f in after.findings if f.category in ("dismissive", "aggressive")]
         assert rw.scores.dismissive < before.scores.dismissive and rw.fixes
+
+
+def test_scores_above_threshold_come_with_the_sentences_behind_them(real, real_torch):
+    reply = ("I'm so sorry your parcel went missing, that must be really frustrating. "
+             "I have reissued order #4471 today and you will get tracking by 5pm.")
+    for coach in (real, real_torch):
+        r = coach.check(reply)
+        got = {(f.id, f.text) for f in r.findings if f.source == "model"}
+        assert got == {("model.empathy", "I'm so sorry your parcel went missing, that must be really frustrating."),
+                       ("model.proactive", "I have reissued order #4471 today and you will get tracking by 5pm.")}, coach.scorer.name
+    rows = [r for r in read_jsonl(OUT) if r["split"] == "test"][:60]
+    for rep in real.check_many([r["reply"] for r in rows], [r["customer"] for r in rows]):
+        for label, score, threshold in real._model_labels(rep_out(rep)):
+            if score >= threshold:
+                assert any(f.category == label for f in rep.findings), (label, score, rep.reply[:80])
+
+
+def rep_out(rep):
+    from replycoach.model import ModelOutput
+
+    s = rep.scores
+    return ModelOutput(tuple(s.empathy_probs), dict(s.stance_probs), s.dismissive, s.proactive, s.customer_distress)

@@ -14,7 +14,7 @@ from .errors import ReplycoachError
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Coach customer-service replies before they are sent.")
 
 EXIT_SEND, EXIT_REVIEW = 0, 1
-_COLOURS = {"error": "red", "warning": "yellow", "suggestion": "cyan"}
+_COLOURS = {"error": "red", "warning": "yellow", "suggestion": "cyan", "info": "green"}
 
 
 @app.command()

@@ -7,6 +7,7 @@ from typing import Callable, Iterable, Iterator, Sequence
 
 from .errors import InputError
 from .model import ModelOutput, Scorer, load_scorer
+from .model.attribution import drivers, sentence_scores
 from .policy import Policy, decide
 from .readability import measure
 from .report import Finding, Report, Rewrite, Scores, Versions
@@ -26,10 +27,13 @@ class Coach:
 
     model: a model directory, a ready `Scorer`, or None for rules only (no scores).
     rules: extra rule files or folders; allow: allow-list files, phrases or rule ids.
+    explain: point every model score at or above its threshold at the sentences behind it (each sentence
+    is scored on its own, about one more model pass over the reply); False keeps only the span head's
+    dismissive phrases and the rule findings, for the fastest bulk scoring.
     """
 
     def __init__(self, model: str | Path | Scorer | None = _DEFAULT, *, rules: Iterable[str | Path] = (),  # type: ignore[assignment]
-                 allow: Iterable[str | Path] = (), policy: Policy | None = None, engine: str = "auto"):
+                 allow: Iterable[str | Path] = (), policy: Policy | None = None, engine: str = "auto", explain: bool = True):
         self.rules: RuleSet = load_rules(rules, allow)
         if model is _DEFAULT:
             self.scorer: Scorer | None = load_scorer(None, engine)
@@ -38,9 +42,9 @@ class Coach:
         else:
             self.scorer = load_scorer(model, engine)  # type: ignore[arg-type]
         self.policy = policy or Policy()
+        self.explain = explain
         cfg = getattr(self.scorer, "cfg", None)
         self._shipped = cfg.thresholds.model_dump() if cfg is not None else {}
-        self._span_threshold = self._shipped.get("dismissive", 0.5)
         self.versions = Versions(library=__version__, rules=self.rules.version, model=getattr(self.scorer, "version", None))
 
     def check(self, reply: str, customer: str | None = None) -> Report:
@@ -110,16 +114,53 @@ class Coach:
                       versions=self.versions, truncated=truncated)
 
     def _merge_model(self, findings: list[Finding], reply: str, out: ModelOutput) -> list[Finding]:
-        """Add the model's dismissive spans when its score clears the threshold; rule findings win overlaps."""
-        if out.dismissive < self._span_threshold:
-            return findings
-        spans = out.dismissive_spans
-        model = [Finding(id="model.dismissive", category="dismissive", severity="error", start=a, end=b, text=reply[a:b],
-                         source="model", message=f"The model reads this as dismissive (P={out.dismissive:.2f}); offer a path forward.")
-                 for a, b, _ in spans]
-        if not model:
-            model = [Finding(id="model.dismissive", category="dismissive", severity="warning", start=0, end=len(reply), text=reply,
-                             source="model", message=f"The model reads the reply as dismissive overall (P={out.dismissive:.2f}) but points at no single phrase.")]
-        taken = [(f.start, f.end) for f in findings if f.category == "dismissive"]
-        model = [m for m in model if not any(m.start < b and a < m.end for a, b in taken)]  # a rule finding on the span wins
+        """Spans behind every model score at or above its threshold; a rule finding of the same category wins overlaps.
+
+        dismissive: the span head's phrases (error), else the sentences that drive the score (warning);
+        aggressive: the driving sentences (warning); empathy and proactive: the sentences that earn the
+        score (info, something done well). Each sentence is scored on its own (`model.attribution`).
+        """
+        model: list[Finding] = []
+        sentences = None
+        for label, score, threshold in self._model_labels(out):
+            if score < threshold:
+                continue
+            if label == "dismissive" and out.dismissive_spans:
+                model += [Finding(id="model.dismissive", category="dismissive", severity="error", start=a, end=b, text=reply[a:b],
+                                  source="model", message=f"The model reads this as dismissive (P={score:.2f}); offer a path forward.")
+                          for a, b, _ in out.dismissive_spans]
+                continue
+            if not self.explain:
+                if label == "dismissive":
+                    model.append(Finding(id="model.dismissive", category="dismissive", severity="warning", start=0, end=len(reply),
+                                         text=reply, source="model", message=f"The model reads the reply as dismissive overall (P={score:.2f})."))
+                continue
+            severity, template = _SENTENCE_FINDINGS[label]
+            if sentences is None:
+                sentences = sentence_scores(self.scorer, reply[:MAX_CHARS], out)
+            for s in drivers(sentences, label, threshold):
+                model.append(Finding(id=f"model.{label}", category=label, severity=severity, start=s.start, end=s.end,  # type: ignore[arg-type]
+                                     text=reply[s.start : s.end], source="model",
+                                     message=template.format(score=score, own=s.scores[label])))
+        taken = [(f.category, f.start, f.end) for f in findings]
+        model = [m for m in model if not any(c == m.category and m.start < b and a < m.end for c, a, b in taken)]
         return sorted(findings + model, key=lambda f: (f.start, f.end, f.id))
+
+    def _model_labels(self, out: ModelOutput) -> list[tuple[str, float, float]]:
+        """(label, reply score, threshold): the policy's threshold where it sets one, else the model's shipped one."""
+        p, s = self.policy, self._shipped
+        return [("dismissive", out.dismissive, p.dismissive if p.dismissive is not None else s.get("dismissive", 0.5)),
+                ("aggressive", out.stance_probs["aggressive"], p.aggressive if p.aggressive is not None else s.get("aggressive", 0.5)),
+                ("empathy", out.empathy, s.get("empathy", 0.5)),
+                ("proactive", out.proactive, s.get("proactive", 0.5))]
+
+
+#: label -> (severity, message) for findings on the sentences that drive a model score
+_SENTENCE_FINDINGS = {
+    "dismissive": ("warning", "The model reads the reply as dismissive (P={score:.2f}) and this sentence most of all "
+                              "({own:.2f} on its own); say what you will do instead."),
+    "aggressive": ("warning", "The model reads the tone as aggressive (P={score:.2f}) and this sentence most of all "
+                              "({own:.2f} on its own); keep the limit, drop the blame or the command."),
+    "empathy": ("info", "Acknowledges the customer: the reply's empathy score ({score:.2f}) rests on this sentence."),
+    "proactive": ("info", "States a next step: the reply's proactive score (P={score:.2f}) rests on this sentence."),
+}

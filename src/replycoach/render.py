@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from .report import Finding
 
-_ANSI = {"error": "\x1b[41;97m", "warning": "\x1b[43;30m", "suggestion": "\x1b[46;30m"}
+_ANSI = {"error": "\x1b[41;97m", "warning": "\x1b[43;30m", "suggestion": "\x1b[46;30m", "info": "\x1b[42;30m"}
 
 
 def highlight(text: str, findings: list[Finding], colour: bool = True) -> str:

@@ -5,7 +5,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Severity = Literal["error", "warning", "suggestion"]
+Severity = Literal["error", "warning", "suggestion", "info"]  # info: something the reply does well
 Stance = Literal["passive", "assertive", "aggressive"]
 Verdict = Literal["send", "review"]
 

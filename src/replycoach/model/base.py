@@ -15,6 +15,15 @@ BINARY_HEADS = ["dismissive", "proactive", "distress"]
 
 
 @dataclass(frozen=True)
+class SentenceScore:
+    """One sentence of the reply ([start, end) character offsets) with its own calibrated label scores."""
+
+    start: int
+    end: int
+    scores: dict[str, float]
+
+
+@dataclass(frozen=True)
 class ModelOutput:
     """Calibrated probabilities for one reply (plus customer message, if any)."""
 
@@ -41,6 +50,7 @@ class Scorer(Protocol):
 
 
 class Thresholds(BaseModel):
+    empathy: float = Field(0.5, description="empathy score at which the sentences behind it are shown (0.5 = formulaic)")
     dismissive: float = 0.5
     proactive: float = 0.5
     aggressive: float = 0.5

@@ -38,13 +38,14 @@ class Edit:
 def targets(reply: str, findings: list[Finding]) -> list[Finding]:
     """Flagged spans to rewrite, non-overlapping, in order.
 
-    Skipped: a whole-reply model finding (it points at nothing), a one-word model span, and any span
-    that holds a fact (replacing it would lose the fact).
+    Skipped: a model finding on a whole sentence (attribution: it says where, not what to replace) or the
+    whole reply, a one-word model span, and any span that holds a fact (replacing it would lose the fact).
     """
     facts = extract_facts(reply)
     fs = [f for f in findings if f.category in TARGET and f.end > f.start
           and not any(f.start < x.end and x.start < f.end for x in facts)
-          and not (f.source == "model" and (len(f.text.split()) < 2 or (f.start == 0 and f.end >= len(reply.rstrip()))))]
+          and not (f.source == "model" and (f.severity != "error" or len(f.text.split()) < 2
+                                            or (f.start == 0 and f.end >= len(reply.rstrip()))))]
     fs.sort(key=lambda f: (_PRIORITY[f.category], f.start))
     kept: list[Finding] = []
     for f in fs:

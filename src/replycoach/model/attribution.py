@@ -1,0 +1,72 @@
+"""Which sentences drive a score: each sentence of the reply scored on its own, in one model run.
+
+The encoder's token states carry context from the whole reply, so reading the pooled heads token by
+token smears a warm reply's warmth over every sentence. Scoring each sentence alone says what that
+sentence does by itself ("this is the apology", "this is the next step"). All of one reply's
+sentences go through the model as one batch, so a reply's spans never depend on other replies
+(check_many gives the same as check). `benchmarks/attribution.py` measures how faithful this is:
+deleting the driver sentences must move the reply's score more than deleting the others.
+"""
+from __future__ import annotations
+
+import re
+from typing import Sequence
+
+from .base import ModelOutput, SentenceScore
+
+LABELS = ("empathy", "aggressive", "dismissive", "proactive")
+#: at most this many sentences, and only those inside the model's token window, are scored on their own
+MAX_SENTENCES = 24
+
+_BOUNDARY = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"')\]]))\s+|\n\s*")
+
+
+def sentence_bounds(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence or line, trimmed of surrounding whitespace; never empty for non-blank text."""
+    out, pos = [], 0
+    for m in [*_BOUNDARY.finditer(text), None]:
+        end = m.start() if m else len(text)
+        a, b = pos, end
+        while a < b and text[a].isspace():
+            a += 1
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        if b > a:
+            out.append((a, b))
+        if m:
+            pos = m.end()
+    return out
+
+
+def label_scores(out: ModelOutput) -> dict[str, float]:
+    return {"empathy": out.empathy, "aggressive": out.stance_probs["aggressive"], "dismissive": out.dismissive, "proactive": out.proactive}
+
+
+def sentence_scores(scorer, reply: str, whole: ModelOutput) -> list[SentenceScore]:
+    """Each sentence's own scores. A one-sentence reply is its own sentence (no extra model run)."""
+    bounds = sentence_bounds(reply)[:MAX_SENTENCES]
+    encoder = getattr(scorer, "encoder", None)
+    if len(bounds) > 1 and encoder is not None:  # only the sentences the model read (it truncates the reply)
+        budget, kept = encoder.max_length - 2, []
+        for (a, b), n in zip(bounds, encoder.lengths([reply[a:b] for a, b in bounds])):
+            if budget <= 0:
+                break
+            kept.append((a, b))
+            budget -= n
+        bounds = kept
+    if len(bounds) <= 1:
+        return [SentenceScore(a, b, label_scores(whole)) for a, b in bounds]
+    texts = [reply[a:b] for a, b in bounds]
+    together = getattr(scorer, "score_together", None)
+    outs = together(texts) if together is not None else scorer.score(texts, [None] * len(texts))
+    return [SentenceScore(a, b, label_scores(o)) for (a, b), o in zip(bounds, outs)]
+
+
+def drivers(sentences: Sequence[SentenceScore], label: str, threshold: float, limit: int = 3) -> list[SentenceScore]:
+    """The sentences behind a score at or above `threshold`: those that clear it on their own (highest first,
+    at most `limit`), or else the single highest-scoring one, so such a score always comes with a span."""
+    if not sentences:
+        return []
+    ranked = sorted(sentences, key=lambda s: -s.scores[label])
+    above = [s for s in ranked if s.scores[label] >= threshold][:limit]
+    return sorted(above or ranked[:1], key=lambda s: s.start)
