@@ -449,3 +449,14 @@ def test_spark_map_in_pandas(monkeypatch):
         assert [(r["row"], r["status"], r["agent"]) for r in rows] == [(1, "ok", "sam"), (2, "error", "ana"), (3, "ok", "sam")]
     finally:
         spark.stop()
+
+
+def test_explain_setting_reaches_the_audit_and_a_resume_must_keep_it(coach, tmp_path):
+    from replycoach import Coach
+
+    src, out = write_csv(tmp_path / "in.csv", _many(6)), tmp_path / "out.parquet"
+    plain = Coach(model=coach.scorer, explain=False)
+    run_audit(src, out, plain, chunk_rows=4)
+    with pytest.raises(InputError, match="options"):
+        run_audit(src, out, coach, chunk_rows=4)  # explain=True now: same input, different output, so refused
+    assert run_audit(src, out, coach, chunk_rows=4, overwrite=True).rows_out == 6

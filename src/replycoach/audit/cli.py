@@ -34,6 +34,8 @@ def audit_command(
     max_chars: Annotated[int, typer.Option("--max-chars", min=1, help="longer replies are error rows ('oversize')")] = 100_000,
     model: Annotated[Optional[Path], typer.Option("--model", help="model directory (default: the shipped model)")] = None,
     rules_only: Annotated[bool, typer.Option("--rules-only", help="skip the model: phrase rules only, no scores")] = False,
+    explain: Annotated[bool, typer.Option("--explain/--no-explain", help="sentence spans behind every model score "
+                                          "(about one more model pass per reply); --no-explain is the fastest")] = True,
     rules: Annotated[Optional[list[Path]], typer.Option("--rules", help="extra rule file or folder (repeatable)")] = None,
     allow: Annotated[Optional[list[Path]], typer.Option("--allow", help="allow-list YAML file (repeatable)")] = None,
     overwrite: Annotated[bool, typer.Option("--overwrite", help="discard an earlier (partial) run in --out and start again")] = False,
@@ -54,7 +56,7 @@ def audit_command(
         from .run import AuditIntegrityError, run_audit
 
         kwargs = {"model": None} if rules_only else ({"model": model} if model is not None else {})
-        coach = Coach(**kwargs, rules=rules or (), allow=allow or ())
+        coach = Coach(**kwargs, rules=rules or (), allow=allow or (), explain=explain)
         cols = Columns(text=text_col, customer=customer_col, agent=agent_col, team=team_col, time=time_col)
         res = run_audit(input_path, out, coach, columns=cols, fmt=fmt, batch_size=batch_size, chunk_rows=chunk_rows,
                         max_chars=max_chars, overwrite=overwrite, progress=progress)

@@ -180,7 +180,8 @@ def run_audit(source: str | Path, out: str | Path, coach: Any, *, columns: Colum
     manifest = {
         "format_version": FORMAT_VERSION, "input": str(source.resolve()), "format": detect_format(source, fmt),
         "fingerprint": fingerprint(source),
-        "options": {"columns": columns.mapping(), "chunk_rows": chunk_rows, "max_chars": max_chars},
+        "options": {"columns": columns.mapping(), "chunk_rows": chunk_rows, "max_chars": max_chars,
+                    "explain": getattr(coach, "explain", True)},
         "versions": versions.model_dump() if hasattr(versions, "model_dump") else None,
         "complete": False,
     }

@@ -68,10 +68,21 @@ verdict `Coach.check` gives: dismissive when the model clears its threshold or a
 `rules` = phrase rules only. Targets from the issue: dismissive F1 >= 0.90 with FPR <= 3%, empathy Spearman >= 0.75, stance
 macro-F1 >= 0.75, proactive AUC >= 0.90, and better than rules-only on every label on the real subset; see "Where it falls short".
 """
+    text += EXPLANATIONS
     text += _shortfalls(metrics["results"])
     path = model_dir / "README.md"
     path.write_text(text, encoding="utf-8")
     return path
+
+
+EXPLANATIONS = """
+## Explanations (the spans behind each score)
+Dismissive phrases come from the span head (threshold above). For every other score at or above its threshold (aggressive,
+empathy >= 0.5, proactive), and for a dismissive score whose span head marks nothing, `Coach` scores each sentence of the reply on
+its own (one batch per reply) and shows the sentences that clear the threshold alone, or the strongest one. Faithfulness is
+measured by `benchmarks/attribution.py` (deletion test on the test split; figures in `benchmarks/results/attribution.json` and the
+project README): deleting the driver sentences must lower the reply's score more than deleting as many other sentences.
+"""
 
 
 def _shortfalls(results: dict) -> str:
