@@ -167,10 +167,10 @@ class _CueScorer:
     ("See www.x.com/a.b now. It weighs 3.5 kg", ["See www.x.com/a.b now.", "It weighs 3.5 kg"]),
     ("one line", ["one line"]), ("  \n ", []),
 ])
-def test_sentence_bounds(text, want):
-    from replycoach.model.attribution import sentence_bounds
+def test_sentence_spans(text, want):
+    from replycoach.text import sentence_spans
 
-    assert [text[a:b] for a, b in sentence_bounds(text)] == want
+    assert [text[a:b] for a, b in sentence_spans(text)] == want
 
 
 def test_every_score_above_threshold_points_at_the_sentences_behind_it():

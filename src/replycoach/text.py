@@ -6,6 +6,7 @@ original character it came from, so findings always point into the caller's stri
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -67,3 +68,20 @@ def normalise(original: str, limit: int = MAX_CHARS) -> Normalised:
         idx.append(i)
         last_space = False
     return Normalised(original, "".join(out), tuple(idx))
+
+
+_SENT = re.compile(r"(?:[^\n.!?]|[.!?]+(?![.!?\s\"')\]]|$))+(?:[.!?]+[\"')\]]*|\n|$)")
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """[start, end) of each sentence or line (end includes its punctuation and closing quote), skipping blank space."""
+    spans = []
+    for m in _SENT.finditer(text):
+        a, b = m.start(), m.end()
+        while a < b and text[a].isspace():
+            a += 1
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        if b > a:
+            spans.append((a, b))
+    return spans

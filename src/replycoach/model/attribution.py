@@ -9,33 +9,13 @@ deleting the driver sentences must move the reply's score more than deleting the
 """
 from __future__ import annotations
 
-import re
 from typing import Sequence
 
+from ..text import sentence_spans
 from .base import ModelOutput, SentenceScore
 
-LABELS = ("empathy", "aggressive", "dismissive", "proactive")
 #: at most this many sentences, and only those inside the model's token window, are scored on their own
 MAX_SENTENCES = 24
-
-_BOUNDARY = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"')\]]))\s+|\n\s*")
-
-
-def sentence_bounds(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each sentence or line, trimmed of surrounding whitespace; never empty for non-blank text."""
-    out, pos = [], 0
-    for m in [*_BOUNDARY.finditer(text), None]:
-        end = m.start() if m else len(text)
-        a, b = pos, end
-        while a < b and text[a].isspace():
-            a += 1
-        while b > a and text[b - 1].isspace():
-            b -= 1
-        if b > a:
-            out.append((a, b))
-        if m:
-            pos = m.end()
-    return out
 
 
 def label_scores(out: ModelOutput) -> dict[str, float]:
@@ -44,7 +24,7 @@ def label_scores(out: ModelOutput) -> dict[str, float]:
 
 def sentence_scores(scorer, reply: str, whole: ModelOutput) -> list[SentenceScore]:
     """Each sentence's own scores. A one-sentence reply is its own sentence (no extra model run)."""
-    bounds = sentence_bounds(reply)[:MAX_SENTENCES]
+    bounds = sentence_spans(reply)[:MAX_SENTENCES]
     encoder = getattr(scorer, "encoder", None)
     if len(bounds) > 1 and encoder is not None:  # only the sentences the model read (it truncates the reply)
         budget, kept = encoder.max_length - 2, []

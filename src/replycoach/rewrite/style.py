@@ -4,6 +4,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..text import sentence_spans  # the one sentence splitter (also used by model.attribution)
+
 GREETING = re.compile(
     r"(?:hi|hello|hey|hiya|dear|greetings|good (?:morning|afternoon|evening))"
     r"(?:[ ,]+(?:there|sir|madam|ma'am|customer|team|all|everyone|folks|friend|and|&|(?:mr|mrs|ms|dr|miss)\.?"
@@ -15,7 +17,6 @@ _SIGNOFF_WORDS = re.compile(r"^(?:kind|best|warm|warmest|many|with)?\s*(?:regard
 _SIGNATURE = re.compile(r"\s+(?:\^\w{1,4}|[-\u2013\u2014~]\s?[A-Z][\w]{0,12}|\*[A-Z]\w{0,12})\s*$")
 _SHORTHAND = re.compile(r"(?<![\w'])(?:u|ur|pls|plz|thx|thnx|msg|txt|r|b4|2day|tmrw|tmr|cld|wud|abt|ok|k|ty|np|asap)(?![\w'])", re.I)
 APOLOGY = re.compile(r"\b(?:sorry|apologi[sz]e[sd]?|apologies|forgive)\b", re.I)
-_SENT = re.compile(r"(?:[^\n.!?]|[.!?]+(?![.!?\s\"')\]]|$))+(?:[.!?]+[\"')\]]*|\n|$)")
 
 
 @dataclass(frozen=True)
@@ -92,20 +93,6 @@ def _signoff(rest: str) -> tuple[str, str]:
         tail = re.match(r"\s*", m.group(0)).group(0)  # type: ignore[union-attr]
         return rest[m.start() + len(tail):], tail
     return "", ""
-
-
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """[start, end) of each sentence (end includes its punctuation), skipping blank space."""
-    spans = []
-    for m in _SENT.finditer(text):
-        a, b = m.start(), m.end()
-        while a < b and text[a].isspace():
-            a += 1
-        while b > a and text[b - 1].isspace():
-            b -= 1
-        if b > a:
-            spans.append((a, b))
-    return spans
 
 
 def sentence_at(text: str, pos: int) -> tuple[int, int]:
