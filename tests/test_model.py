@@ -7,6 +7,7 @@ import pytest
 
 from replycoach import Coach, ModelError
 from replycoach.model.loading import DEFAULT_MODEL_DIR
+from replycoach.policy import thresholds
 from replycoach.training.corpus import OUT, read_jsonl
 
 pytestmark = pytest.mark.model
@@ -100,15 +101,15 @@ def test_scores_above_threshold_come_with_the_sentences_behind_them(real, real_t
         got = {(f.id, f.text) for f in r.findings if f.source == "model"}
         assert got == {("model.empathy", "I'm so sorry your parcel went missing, that must be really frustrating."),
                        ("model.proactive", "I have reissued order #4471 today and you will get tracking by 5pm.")}, coach.scorer.name
-    rows = [r for r in read_jsonl(OUT) if r["split"] == "test"][:60]
+    test = [r for r in read_jsonl(OUT) if r["split"] == "test"]
+    rows = test[:60] + [r for r in test[60:] if r["stance"] == "aggressive"][:10]  # the first 60 hold no aggressive reply
+    limits = thresholds(real.policy, real._shipped)
+    seen = set()
     for rep in real.check_many([r["reply"] for r in rows], [r["customer"] for r in rows]):
-        for label, score, threshold in real._model_labels(rep_out(rep)):
-            if score >= threshold:
+        s = rep.scores
+        for label, score in {"empathy": s.empathy, "aggressive": s.stance_probs["aggressive"], "dismissive": s.dismissive,
+                             "proactive": s.proactive}.items():
+            if score >= limits[label]:
+                seen.add(label)
                 assert any(f.category == label for f in rep.findings), (label, score, rep.reply[:80])
-
-
-def rep_out(rep):
-    from replycoach.model import ModelOutput
-
-    s = rep.scores
-    return ModelOutput(tuple(s.empathy_probs), dict(s.stance_probs), s.dismissive, s.proactive, s.customer_distress)
+    assert seen == {"empathy", "aggressive", "dismissive", "proactive"}  # every label was exercised

@@ -7,11 +7,12 @@ from typing import Callable, Iterable, Iterator, Sequence
 
 from .errors import InputError
 from .model import ModelOutput, Scorer, load_scorer
-from .model.attribution import drivers, sentence_scores
-from .policy import Policy, decide
+from .model.attribution import drivers, label_scores, sentence_scores
+from .policy import Policy, decide, thresholds
 from .readability import measure
 from .report import Finding, Report, Rewrite, Scores, Versions
 from .rules import RuleSet, load_rules
+from .rules.engine import dedupe
 from .text import MAX_CHARS, ensure_text, normalise
 
 try:
@@ -47,11 +48,12 @@ class Coach:
         self._shipped = cfg.thresholds.model_dump() if cfg is not None else {}
         self.versions = Versions(library=__version__, rules=self.rules.version, model=getattr(self.scorer, "version", None))
 
-    def check(self, reply: str, customer: str | None = None) -> Report:
-        """Score one draft. `customer` is the message it answers, if any."""
-        return self.check_many([reply], [customer])[0]
+    def check(self, reply: str, customer: str | None = None, *, explain: bool | None = None) -> Report:
+        """Score one draft. `customer` is the message it answers, if any; `explain` overrides Coach(explain=...)."""
+        return self.check_many([reply], [customer], explain=explain)[0]
 
-    def check_many(self, replies: Sequence[str], customers: Sequence[str | None] | None = None) -> list[Report]:
+    def check_many(self, replies: Sequence[str], customers: Sequence[str | None] | None = None, *,
+                   explain: bool | None = None) -> list[Report]:
         """Score many drafts in batches through the model; same results as calling `check` on each."""
         if isinstance(replies, str):
             raise InputError("check_many takes a list of replies, got one str: use check(reply) or check_many([reply])")
@@ -66,7 +68,8 @@ class Coach:
         if self.scorer is not None and live:
             scored = self.scorer.score([replies[i][:MAX_CHARS] for i in live], [(customers[i] or "")[:MAX_CHARS] or None for i in live])
             outputs = dict(zip(live, scored))
-        return [self._report(r, c, outputs.get(i)) for i, (r, c) in enumerate(zip(replies, customers))]
+        explain = self.explain if explain is None else explain
+        return [self._report(r, c, outputs.get(i), explain) for i, (r, c) in enumerate(zip(replies, customers))]
 
     def audit(self, rows: Iterable, **options) -> Iterator[dict]:
         """Audit many replies (dicts or strings): lazily yields one result dict per input, bad rows as status='error'.
@@ -88,7 +91,7 @@ class Coach:
 
         return rewrite(self, reply, customer, generator)
 
-    def _report(self, reply: str, customer: str | None, out: ModelOutput | None) -> Report:
+    def _report(self, reply: str, customer: str | None, out: ModelOutput | None, explain: bool) -> Report:
         findings: list[Finding] = []
         truncated = len(reply) > MAX_CHARS
         if not reply.strip():
@@ -97,7 +100,7 @@ class Coach:
         else:
             findings += self.rules.run(normalise(reply))
             if out is not None:
-                findings = self._merge_model(findings, reply, out)
+                findings = self._merge_model(findings, reply, out, explain)
             if truncated:
                 findings.append(Finding(id="input.truncated", category="input", severity="warning", start=MAX_CHARS, end=MAX_CHARS,
                                         text="", source="input",
@@ -113,7 +116,7 @@ class Coach:
                       readability=measure(reply[:MAX_CHARS]), verdict=verdict, reasons=reasons,
                       versions=self.versions, truncated=truncated)
 
-    def _merge_model(self, findings: list[Finding], reply: str, out: ModelOutput) -> list[Finding]:
+    def _merge_model(self, findings: list[Finding], reply: str, out: ModelOutput, explain: bool) -> list[Finding]:
         """Spans behind every model score at or above its threshold; a rule finding of the same category wins overlaps.
 
         dismissive: the span head's phrases (error), else the sentences that drive the score (warning);
@@ -122,7 +125,9 @@ class Coach:
         """
         model: list[Finding] = []
         sentences = None
-        for label, score, threshold in self._model_labels(out):
+        limits = thresholds(self.policy, self._shipped)
+        for label, score in label_scores(out).items():
+            threshold = limits[label]
             if score < threshold:
                 continue
             if label == "dismissive" and out.dismissive_spans:
@@ -130,11 +135,8 @@ class Coach:
                                   source="model", message=f"The model reads this as dismissive (P={score:.2f}); offer a path forward.")
                           for a, b, _ in out.dismissive_spans]
                 continue
-            if not self.explain:
-                if label == "dismissive":
-                    model.append(Finding(id="model.dismissive", category="dismissive", severity="warning", start=0, end=len(reply),
-                                         text=reply, source="model", message=f"The model reads the reply as dismissive overall (P={score:.2f})."))
-                continue
+            if not explain:
+                continue  # the verdict's reasons still name the score
             severity, template = _SENTENCE_FINDINGS[label]
             if sentences is None:
                 sentences = sentence_scores(self.scorer, reply[:MAX_CHARS], out)
@@ -142,17 +144,7 @@ class Coach:
                 model.append(Finding(id=f"model.{label}", category=label, severity=severity, start=s.start, end=s.end,  # type: ignore[arg-type]
                                      text=reply[s.start : s.end], source="model",
                                      message=template.format(score=score, own=s.scores[label])))
-        taken = [(f.category, f.start, f.end) for f in findings]
-        model = [m for m in model if not any(c == m.category and m.start < b and a < m.end for c, a, b in taken)]
-        return sorted(findings + model, key=lambda f: (f.start, f.end, f.id))
-
-    def _model_labels(self, out: ModelOutput) -> list[tuple[str, float, float]]:
-        """(label, reply score, threshold): the policy's threshold where it sets one, else the model's shipped one."""
-        p, s = self.policy, self._shipped
-        return [("dismissive", out.dismissive, p.dismissive if p.dismissive is not None else s.get("dismissive", 0.5)),
-                ("aggressive", out.stance_probs["aggressive"], p.aggressive if p.aggressive is not None else s.get("aggressive", 0.5)),
-                ("empathy", out.empathy, s.get("empathy", 0.5)),
-                ("proactive", out.proactive, s.get("proactive", 0.5))]
+        return dedupe(findings + model)
 
 
 #: label -> (severity, message) for findings on the sentences that drive a model score

@@ -20,6 +20,15 @@ class Policy(BaseModel):
     review_on_rule_severity: tuple[str, ...] = ("error",)
 
 
+def thresholds(policy: Policy, shipped: dict[str, float]) -> dict[str, float]:
+    """The threshold in force per model label: the policy's where it sets one, else the one shipped with the model, else 0.5."""
+    out = {k: shipped.get(k, 0.5) for k in ("dismissive", "aggressive", "distress", "empathy", "proactive")}
+    for k in ("dismissive", "aggressive", "distress"):
+        if getattr(policy, k) is not None:
+            out[k] = getattr(policy, k)
+    return out
+
+
 def decide(policy: Policy, out: ModelOutput | None, findings: list[Finding], shipped: dict[str, float]) -> tuple[str, list[str]]:
     reasons: list[str] = []
     for f in findings:
@@ -28,9 +37,8 @@ def decide(policy: Policy, out: ModelOutput | None, findings: list[Finding], shi
         elif f.source == "rule" and f.category in policy.review_on_rule_categories and f.severity in policy.review_on_rule_severity:
             reasons.append(f"{f.category}: \u201c{f.text}\u201d \u2014 {f.message}")
     if out is not None:
-        t_dis = policy.dismissive if policy.dismissive is not None else shipped.get("dismissive", 0.5)
-        t_agg = policy.aggressive if policy.aggressive is not None else shipped.get("aggressive", 0.5)
-        t_dst = policy.distress if policy.distress is not None else shipped.get("distress", 0.5)
+        t = thresholds(policy, shipped)
+        t_dis, t_agg, t_dst = t["dismissive"], t["aggressive"], t["distress"]
         if out.dismissive >= t_dis:
             reasons.append(f"the model rates the reply dismissive (P={out.dismissive:.2f} \u2265 {t_dis:.2f})")
         if out.stance_probs["aggressive"] >= t_agg:

@@ -13,12 +13,15 @@ from typing import Sequence
 
 from ..text import sentence_spans
 from .base import ModelOutput, SentenceScore
+from .decode import score_batched
 
 #: at most this many sentences, and only those inside the model's token window, are scored on their own
 MAX_SENTENCES = 24
+SENTENCE_BATCH = 8
 
 
 def label_scores(out: ModelOutput) -> dict[str, float]:
+    """The four scores that come with spans when they reach their thresholds, by label."""
     return {"empathy": out.empathy, "aggressive": out.stance_probs["aggressive"], "dismissive": out.dismissive, "proactive": out.proactive}
 
 
@@ -37,8 +40,10 @@ def sentence_scores(scorer, reply: str, whole: ModelOutput) -> list[SentenceScor
     if len(bounds) <= 1:
         return [SentenceScore(a, b, label_scores(whole)) for a, b in bounds]
     texts = [reply[a:b] for a, b in bounds]
-    together = getattr(scorer, "score_together", None)
-    outs = together(texts) if together is not None else scorer.score(texts, [None] * len(texts))
+    none = [None] * len(texts)
+    # the engines: length-sorted batches of the reply's own sentences (the same whatever else is scored);
+    # any other Scorer: its own score()
+    outs = score_batched(scorer, texts, none, SENTENCE_BATCH) if hasattr(scorer, "logits") else scorer.score(texts, none)
     return [SentenceScore(a, b, label_scores(o)) for (a, b), o in zip(bounds, outs)]
 
 

@@ -67,8 +67,3 @@ def score_batched(engine, replies: Sequence[str], customers: Sequence[str | None
             results[i] = o
     return [results[i] for i in range(len(replies))]
 
-
-def score_together(engine, texts: Sequence[str], batch: int = 8) -> list[ModelOutput]:
-    """Score `texts` (no customer segment) in length-sorted batches that depend only on `texts`: the
-    sentences of one reply, for attribution, scored the same whatever else is being scored."""
-    return score_batched(engine, texts, [None] * len(texts), batch)

@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import Sequence
 
 from .base import ModelConfig, ModelOutput, base_encoder_dir
-from .decode import score_batched, score_together
+from .decode import score_batched
 from .tokenize import PairEncoder
 
 #: One reply per run: dynamic int8 quantisation computes activation scales over the whole input tensor, so
@@ -35,6 +35,3 @@ class OnnxScorer:
 
     def score(self, replies: Sequence[str], customers: Sequence[str | None]) -> list[ModelOutput]:
         return score_batched(self, replies, customers, BATCH)
-
-    def score_together(self, texts: Sequence[str]) -> list[ModelOutput]:
-        return score_together(self, texts)

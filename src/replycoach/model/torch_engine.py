@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import Sequence
 
 from .base import ModelConfig, ModelOutput, base_encoder_dir
-from .decode import score_batched, score_together
+from .decode import score_batched
 from .tokenize import PairEncoder
 
 BATCH = 16
@@ -38,6 +38,3 @@ class TorchScorer:
 
     def score(self, replies: Sequence[str], customers: Sequence[str | None]) -> list[ModelOutput]:
         return score_batched(self, replies, customers, BATCH)
-
-    def score_together(self, texts: Sequence[str]) -> list[ModelOutput]:
-        return score_together(self, texts)

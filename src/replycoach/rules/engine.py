@@ -88,13 +88,14 @@ def _check_substitution(rule: Rule, norm: Normalised) -> Iterator[tuple[int, int
 
 
 _CAPS_WORD = re.compile(r"\b[A-Z][A-Z']+\b")
-_ACRONYM_OK = {"FAQ", "URL", "USB", "ETA", "ASAP", "API", "PIN", "SIM", "SMS", "PDF", "USA", "GDPR", "IBAN", "DM", "ID", "VPN", "CEO", "EST", "PST", "GMT", "UTC", "TV", "OK", "IOS", "HTTP", "HTTPS", "WWW", "COM", "UPS", "DHL", "EU", "UK", "NHS", "IRS", "ATM", "OTP", "IMEI"}
+#: all-caps words that are not shouting (the caps rule skips them; rewrites keep them)
+ACRONYMS = {"FAQ", "URL", "USB", "ETA", "ASAP", "API", "PIN", "SIM", "SMS", "PDF", "USA", "GDPR", "IBAN", "DM", "ID", "VPN", "CEO", "EST", "PST", "GMT", "UTC", "TV", "OK", "IOS", "HTTP", "HTTPS", "WWW", "COM", "UPS", "DHL", "EU", "UK", "NHS", "IRS", "ATM", "OTP", "IMEI"}
 
 
 def _check_caps(rule: Rule, norm: Normalised) -> Iterator[tuple[int, int, str | None]]:
     """Shouting: a run of `min_words`+ all-caps words (acronyms excluded) in the original text."""
     original = norm.original[: (norm.index[-1] + 1) if norm.index else 0]
-    words = [m for m in _CAPS_WORD.finditer(original) if m.group(0).strip("'") not in _ACRONYM_OK]
+    words = [m for m in _CAPS_WORD.finditer(original) if m.group(0).strip("'") not in ACRONYMS]
     run: list[re.Match[str]] = []
     inverse = {o: i for i, o in enumerate(norm.index)}
     for m in words + [None]:  # type: ignore[list-item]
@@ -138,12 +139,13 @@ class RuleSet:
         return dedupe(found)
 
 
-_RANK = {"error": 0, "warning": 1, "suggestion": 2}
+_RANK = {"error": 0, "warning": 1, "suggestion": 2, "info": 3}
 
 
 def dedupe(findings: list[Finding]) -> list[Finding]:
-    """Drop a finding whose span overlaps a more severe (or longer) one of the same category."""
-    ordered = sorted(findings, key=lambda f: (_RANK[f.severity], -(f.end - f.start), f.start))
+    """Drop a finding whose span overlaps one of the same category that ranks higher: a rule finding over a
+    model finding, then the more severe, then the longer."""
+    ordered = sorted(findings, key=lambda f: (f.source != "rule", _RANK[f.severity], -(f.end - f.start), f.start))
     kept: list[Finding] = []
     for f in ordered:
         if any(k.category == f.category and f.start < k.end and k.start < f.end for k in kept):
