@@ -10,6 +10,7 @@ Prints a markdown table and writes JSON.
 from __future__ import annotations
 
 import argparse
+import re
 import statistics
 import sys
 import time
@@ -38,12 +39,22 @@ def _mean(values: list[float]) -> float | None:
     return statistics.fmean(values) if values else None
 
 
+_DIGITS = re.compile(r"\d+")
+
+
+def digits_kept(draft: str, customer: str | None, text: str) -> bool:
+    """Independent of the library's fact extractor: every digit run of the draft is still there (as often), and
+    the rewrite has no digit run that neither the draft nor the customer message had."""
+    have, need = Counter(_DIGITS.findall(text)), Counter(_DIGITS.findall(draft))
+    return need <= have and set(have) <= set(need) | set(_DIGITS.findall(customer or ""))
+
+
 def evaluate(coach: Coach, rows: list[dict]) -> dict:
     kinds: Counter = Counter()
     reasons: Counter = Counter()
     latency: list[float] = []
     drafts_with = review = 0
-    generated = scored = cleared = returned = kept_facts = 0
+    generated = scored = cleared = returned = kept_facts = kept_digits = sent = 0
     deltas: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     best_deltas: dict[str, list[float]] = defaultdict(list)
     for row in rows:
@@ -66,6 +77,8 @@ def evaluate(coach: Coach, rows: list[dict]) -> dict:
         for i, c in enumerate(accepted):
             returned += 1
             kept_facts += not missing_facts(facts, c.text)
+            kept_digits += digits_kept(row["reply"], row.get("customer"), c.text)
+            sent += c.report.verdict == "send"
             for label in LABELS:
                 d = getattr(c.rewrite.scores, label) - getattr(draft.scores, label)
                 deltas["all"][label].append(d)
@@ -82,7 +95,9 @@ def evaluate(coach: Coach, rows: list[dict]) -> dict:
         "candidates_scored": scored,
         "share_scored_clearing_gate": cleared / scored if scored else None,
         "candidates_returned": returned,
-        "fact_preservation": kept_facts / returned if returned else None,
+        "fact_preservation": kept_facts / returned if returned else None,  # the library's own filter: 100% by construction
+        "digit_preservation_independent": kept_digits / returned if returned else None,
+        "returned_with_verdict_send": sent / returned if returned else None,
         "mean_score_change": {g: {k: _mean(v) for k, v in d.items()} for g, d in deltas.items()},
         "mean_score_change_best": {k: _mean(v) for k, v in best_deltas.items()},
         "latency_ms": {"p50": _pct(latency, 0.5), "p95": _pct(latency, 0.95), "mean": _mean(latency)},
@@ -101,7 +116,9 @@ def table(res: dict) -> str:
              f"| drafts with >= 1 candidate | {f(res['share_with_candidate'], True)} (of review drafts: "
              f"{f(res['share_of_review_drafts_with_candidate'], True)}) |",
              f"| scored candidates clearing the gate | {f(res['share_scored_clearing_gate'], True)} ({res['candidates_scored']} scored) |",
-             f"| fact preservation (returned) | {f(res['fact_preservation'], True)} ({res['candidates_returned']} returned) |",
+             f"| fact preservation (returned; the library's own extractor, so 100% by construction) | {f(res['fact_preservation'], True)} ({res['candidates_returned']} returned) |",
+             f"| digit runs kept, none invented (independent check) | {f(res['digit_preservation_independent'], True)} |",
+             f"| returned candidates the coach would send | {f(res['returned_with_verdict_send'], True)} |",
              f"| latency p50 / p95 | {res['latency_ms']['p50'] or 0:.0f} ms / {res['latency_ms']['p95'] or 0:.0f} ms |"]
     lines += ["", "| mean score change | " + " | ".join(LABELS) + " |", "|---" * (len(LABELS) + 1) + "|"]
     for g, d in sorted(res["mean_score_change"].items()):

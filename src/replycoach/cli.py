@@ -144,12 +144,9 @@ def export_onnx(model: Annotated[Optional[Path], typer.Argument(help="model dire
 
 def _register() -> None:
     from .audit.cli import audit_command
+    from .rewrite.cli import rewrite_command
 
     app.command("audit")(audit_command)
-    try:
-        from .rewrite.cli import rewrite_command
-    except ImportError:  # pragma: no cover
-        return
     app.command("rewrite")(rewrite_command)
 
 

@@ -90,7 +90,8 @@ def trace(coach: "Coach", reply: str, customer: str | None = None,
             c.reason = "; ".join(c.problems)
     live = [c for c in cands if not c.reason]
     if live:
-        for c, rep in zip(live, coach.check_many([c.text for c in live], [customer] * len(live))):
+        # no sentence spans for candidates: acceptance needs the verdict and scores, not where a score comes from
+        for c, rep in zip(live, coach.check_many([c.text for c in live], [customer] * len(live), explain=False)):
             c.report = rep
             c.accepted, c.reason = accept(draft, rep)
     good = [c for c in live if c.accepted]

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 
 from ..report import Finding, Report
+from ..rules.engine import ACRONYMS
 from .facts import can_capitalise, extract_facts, has_facts
 from .style import GREETING, Frame, cap_first, is_sentence_start, lower_first, sentence_spans, split_frame, styled
 
@@ -25,7 +26,6 @@ _LINK = re.compile(r"[,;:]|(?:about|for|with|on|regarding|in|at|to|as|because|si
 _CLAUSE_END = re.compile(r"[,;.!?](?=\s|$)|\n|\s[-\u2013\u2014]\s|$")
 _VAGUE_TIME = re.compile(r"at some point|sometime|some time|eventually|in due course|when (?:they|someone) (?:can|get a chance)")
 _UNSURE = re.compile(r"(?:i'?m |im |i am )?not (?:\w+ )?sure (what|how|who|if|whether|why|when|where)", re.I)
-_ACRONYMS = {"FAQ", "URL", "USB", "ETA", "ASAP", "API", "PIN", "SIM", "SMS", "PDF", "ID", "OK", "UK", "EU", "VPN", "OTP", "IBAN"}
 
 
 @dataclass(frozen=True)
@@ -71,8 +71,10 @@ def minimal_edits(text: str, findings: list[Finding], frame: Frame | None = None
             edits.append(_find_out(text, f.start, f.end, wh.group(1), frame))
             continue
         sugg = (f.suggestion or DEFAULTS[f.category]).strip()
-        if sugg in used and DEFAULTS[f.category] not in used:
+        if sugg in used:
             sugg = DEFAULTS[f.category]
+        if sugg in used:
+            continue  # each alternative once: the same sentence pasted twice reads machine-made (natural_problems checks it too)
         used.add(sugg)
         edits.append(_replace(text, f.start, f.end, styled(sugg, frame), frame.lowercase))
     merged: list[Edit] = []
@@ -100,7 +102,7 @@ def minimal(reply: str, report: Report) -> str | None:
 
 def _unshout(span: str, sentence_start: bool) -> str:
     words = re.split(r"(\W+)", span)
-    out = "".join(w if (w in _ACRONYMS or w == "I") else w.lower() for w in words)
+    out = "".join(w if (w in ACRONYMS or w == "I") else w.lower() for w in words)
     return cap_first(out) if sentence_start else out
 
 

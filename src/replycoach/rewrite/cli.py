@@ -37,7 +37,6 @@ def rewrite_command(
         rewrites = make_coach(model).rewrite(draft, customer=customer)
     except ReplycoachError as exc:
         fail(str(exc))
-        return
     if as_json:
         typer.echo(json.dumps([r.model_dump(mode="json") for r in rewrites], indent=2, ensure_ascii=False))
     elif not rewrites:

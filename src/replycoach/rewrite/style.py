@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from ..text import sentence_spans  # the one sentence splitter (also used by model.attribution)
@@ -95,13 +96,6 @@ def _signoff(rest: str) -> tuple[str, str]:
     return "", ""
 
 
-def sentence_at(text: str, pos: int) -> tuple[int, int]:
-    for a, b in sentence_spans(text):
-        if a <= pos < b:
-            return a, b
-    return pos, pos
-
-
 def is_sentence_start(before: str) -> bool:
     """True when text following `before` starts a sentence."""
     b = before.rstrip(" \t")
@@ -145,6 +139,13 @@ def stacked_apologies(text: str) -> int:
     return sum(max(0, n - 1) for n in marks) + sum(1 for x, y in zip(marks, marks[1:]) if x and y)
 
 
+def repeats(text: str, n: int = 6) -> int:
+    """Word n-grams that occur more than once (a template sentence pasted twice, a clause echoed)."""
+    words = re.findall(r"[\w\[\]']+", text.lower())
+    grams = Counter(tuple(words[i : i + n]) for i in range(len(words) - n + 1))
+    return sum(k - 1 for k in grams.values() if k > 1)
+
+
 _SEAMS = re.compile(r"[ \t]{2,}|\s+[,.;:!?](?!\w)|[,;:]\s*[.,;:]|\.\s*\.(?!\.)|\b(\w+) \1\b", re.I)
 
 
@@ -155,6 +156,8 @@ def natural_problems(candidate: str, draft: str) -> list[str]:
         out.append("double greeting")
     if stacked_apologies(candidate) > stacked_apologies(draft):
         out.append("stacked apologies")
+    if repeats(candidate) > repeats(draft):
+        out.append("repeats itself")
     if len(_SEAMS.findall(candidate)) > len(_SEAMS.findall(draft)):
         out.append("broken punctuation or spacing at a seam")
     low = sum(1 for a, _ in sentence_spans(candidate) if candidate[a].islower())

@@ -14,30 +14,24 @@ MIN_GAIN = 1e-6
 
 
 def gate_reasons(report: Report) -> list[str]:
-    """Why `report` would still not clear the pre-send gate: a dismissive/aggressive finding, or an aggressive stance."""
-    out = [f"{f.category}: \u201c{f.text}\u201d ({f.id})" for f in report.findings
-           if f.category in GATE_CATEGORIES and f.source != "input"]
-    if report.stance == "aggressive":
-        out.append("the model reads the tone as aggressive")
-    return out
+    """Why `report` would not do as a rewrite: the coach's own verdict reasons (its Policy: model thresholds, rule
+    errors, empathy for a distressed customer), plus any dismissive or aggressive rule warning still in the text."""
+    extra = [f"{f.category}: \u201c{f.text}\u201d ({f.id})" for f in report.findings
+             if f.category in GATE_CATEGORIES and f.source == "rule" and f.severity != "error"]
+    return [*report.reasons, *extra]
 
 
 def accept(draft: Report, candidate: Report, min_gain: float = MIN_GAIN) -> tuple[bool, str]:
-    """(accepted, why): clears the gate and raises empathy or proactivity over the draft.
-
-    Without scores (a rules-only report) "raises" means: fixes at least one flagged finding.
-    """
+    """(accepted, why): the coach would send it, and it raises empathy or proactivity over the draft."""
     reasons = gate_reasons(candidate)
     if reasons:
         return False, "does not clear the gate: " + "; ".join(reasons)
-    if draft.scores is not None and candidate.scores is not None:
-        d, c = draft.scores, candidate.scores
-        if c.empathy - d.empathy > min_gain or c.proactive - d.proactive > min_gain:
-            return True, f"empathy {d.empathy:.2f}\u2192{c.empathy:.2f}, proactive {d.proactive:.2f}\u2192{c.proactive:.2f}"
-        return False, f"raises neither empathy ({d.empathy:.2f}\u2192{c.empathy:.2f}) nor proactivity ({d.proactive:.2f}\u2192{c.proactive:.2f})"
-    if fixes(draft, candidate):
-        return True, "fixes flagged phrasing"
-    return False, "fixes nothing the draft was flagged for"
+    d, c = draft.scores, candidate.scores
+    if d is None or c is None:
+        raise ValueError("accept compares model scores: both reports need them")
+    if c.empathy - d.empathy > min_gain or c.proactive - d.proactive > min_gain:
+        return True, f"empathy {d.empathy:.2f}\u2192{c.empathy:.2f}, proactive {d.proactive:.2f}\u2192{c.proactive:.2f}"
+    return False, f"raises neither empathy ({d.empathy:.2f}\u2192{c.empathy:.2f}) nor proactivity ({d.proactive:.2f}\u2192{c.proactive:.2f})"
 
 
 def _key(f: Finding) -> tuple[str, str]:
@@ -50,8 +44,8 @@ def fixes(draft: Report, candidate: Report) -> list[Finding]:
     whole = {f.id for f in candidate.findings if f.source == "model"}
     out = []
     for f in draft.findings:
-        if f.source == "input":
-            continue
+        if f.source == "input" or f.severity == "info":
+            continue  # input notes and things done well are not problems to fix
         if f.source == "model" and f.id in whole:
             continue  # the model still flags the candidate: not fixed, whatever the span
         if _key(f) not in left:
