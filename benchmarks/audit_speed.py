@@ -1,6 +1,6 @@
 """End-to-end speed and memory of `replycoach audit` on a generated CSV, beside the model's own batch throughput.
 
-    python benchmarks/audit_speed.py [--rows 100000] [--model DIR | --rules-only] [--out benchmarks/results/audit_speed.json]
+    python benchmarks/audit_speed.py [--rows 100000] [--model DIR | --rules-only] [--no-explain] [--out benchmarks/results/audit_speed.json]
 
 Builds a --rows-row CSV in a temp dir from the corpus test replies (every 4th body wrapped in HTML with a quoted
 earlier message and a signature, so cleaning is exercised), runs the audit (read -> clean -> check_many ->
@@ -47,6 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rows", type=int, default=100_000)
     ap.add_argument("--model", default=None, help="model directory (default: the shipped model)")
     ap.add_argument("--rules-only", action="store_true", help="no model: rules and cleaning only")
+    ap.add_argument("--no-explain", action="store_true", help="no sentence spans (replycoach audit --no-explain)")
     ap.add_argument("--batch-size", type=int, default=64)
     ap.add_argument("--chunk-rows", type=int, default=5000)
     ap.add_argument("--out", default="benchmarks/results/audit_speed.json")
@@ -63,13 +64,14 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     t = time.perf_counter()
     try:
-        coach = Coach(model=None) if args.rules_only else (Coach(model=args.model) if args.model else Coach())
+        explain = not args.no_explain
+        coach = Coach(model=None) if args.rules_only else (Coach(model=args.model, explain=explain) if args.model else Coach(explain=explain))
     except ReplycoachError as exc:
         print(f"cannot load the coach: {exc}", file=sys.stderr)
         return 2
     res: dict = {"machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, {platform.system()}",
                  "python": platform.python_version(), "rows": args.rows, "batch_size": args.batch_size, "chunk_rows": args.chunk_rows,
-                 "engine": getattr(coach.scorer, "name", None), "model": coach.versions.model, "load_s": round(time.perf_counter() - t, 3),
+                 "engine": getattr(coach.scorer, "name", None), "explain": coach.explain, "model": coach.versions.model, "load_s": round(time.perf_counter() - t, 3),
                  "rss_mb_after_load": rss_mb()}
 
     tmp = Path(tempfile.mkdtemp(prefix="audit-bench-"))

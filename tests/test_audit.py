@@ -328,8 +328,8 @@ def test_report_html_json_md(coach, tmp_path):
     assert "cannot help you with that" in phrases
     worst = js["worst"]
     assert 0 < len(worst) <= 5 and [w["dismissive"] for w in worst] == sorted((w["dismissive"] for w in worst), reverse=True)
-    assert all(w["rewrite"] is None or isinstance(w["rewrite"], str) for w in worst)  # Coach.rewrite, where it has one
-    assert js["meta"]["rewrite"] == any(w["rewrite"] for w in worst) and all("suggestions" in w for w in worst)
+    first = next(w for w in worst if w["row"] == 0)  # "I cannot help you with that, calm down."
+    assert "dismissive.cannot-help" in [s["id"] for s in first["suggestions"]]
     md = (tmp_path / "report.md").read_text(encoding="utf-8")
     assert "# Reply audit" in md and f"| {len(rows):,} |" in md
 
@@ -430,6 +430,19 @@ def test_spark_module_imports_without_pyspark_and_audits_records(rules_coach):
     assert spark.get_coach(rules_only=True) is spark.get_coach(rules_only=True)  # one Coach per process
 
 
+def test_spark_coach_takes_the_options_a_cli_run_would(tmp_path):
+    from replycoach.audit import spark
+
+    allow = tmp_path / "allow.yaml"
+    allow.write_text("rules: [dismissive.cannot-help]\n", encoding="utf-8")
+    plain = spark.get_coach(rules_only=True)
+    tuned = spark.get_coach(rules_only=True, coach_options={"allow": [str(allow)], "explain": False})
+    assert tuned is not plain and tuned.explain is False
+    assert spark.get_coach(rules_only=True, coach_options={"explain": False, "allow": [str(allow)]}) is tuned
+    ids = lambda coach: [json.loads(r["findings"]) for r in spark.audit_records(coach, [{"reply": "I cannot help you."}])]  # noqa: E731
+    assert [f["id"] for f in ids(plain)[0]] == ["dismissive.cannot-help"] and ids(tuned) == [[]]
+
+
 @pytest.mark.spark
 def test_spark_map_in_pandas(monkeypatch):
     pyspark = pytest.importorskip("pyspark")  # noqa: F841
@@ -460,3 +473,41 @@ def test_explain_setting_reaches_the_audit_and_a_resume_must_keep_it(coach, tmp_
     with pytest.raises(InputError, match="options"):
         run_audit(src, out, coach, chunk_rows=4)  # explain=True now: same input, different output, so refused
     assert run_audit(src, out, coach, chunk_rows=4, overwrite=True).rows_out == 6
+
+
+def test_report_rewrites_take_the_best_candidate_and_give_up_after_three_errors():
+    from types import SimpleNamespace
+
+    from replycoach.audit.report import add_suggestions
+
+    def worst(n):
+        return {"worst": [{"clean_text": f"reply {i}", "findings": []} for i in range(n)]}
+
+    good = SimpleNamespace(rewrite=lambda text: [SimpleNamespace(text=f"better {text}"), SimpleNamespace(text="second")])
+    s = worst(2)
+    assert add_suggestions(s, good)["produced"] == 2 and [w["rewrite"] for w in s["worst"]] == ["better reply 0", "better reply 1"]
+    calls = []
+
+    def broken(text):
+        calls.append(text)
+        raise RuntimeError("no")
+
+    info = add_suggestions(worst(5), SimpleNamespace(rewrite=broken))
+    assert info["failed"] == 3 and len(calls) == 3 and info["error"] == "RuntimeError: no"
+
+
+def test_phrases_count_one_sentence_model_findings_and_fold_curly_quotes(coach):
+    from replycoach.audit.html_report import highlight
+    from replycoach.audit.summary import summarise
+
+    texts = ["Whatever, deal with it yourself.", "I can\u2019t help you with that.", "I can't help you with that."]
+    rows = []
+    for i, text in enumerate(texts):
+        f = {"id": "model.dismissive", "category": "dismissive", "severity": "warning", "start": 0, "end": len(text),
+             "text": text, "message": "m", "source": "model"}
+        rows.append({"row": i, "status": "ok", "verdict": "review", "clean_text": text, "findings": json.dumps([f]),
+                     "dismissive": 0.9, "empathy": 0.0, "proactive": 0.0, "assertiveness": 0.5, "stance": "assertive",
+                     "agent": None, "team": None, "date": None})
+    phrases = {p["phrase"]: p["count"] for p in summarise(rows)["dismissive_phrases"]}
+    assert phrases == {"whatever, deal with it yourself": 1, "i can't help you with that": 2}
+    assert highlight(texts[0], json.loads(rows[0]["findings"])) == '<mark title="m">Whatever, deal with it yourself.</mark>'

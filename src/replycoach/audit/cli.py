@@ -12,6 +12,7 @@ import typer
 
 from ..cli_io import fail
 from ..errors import ReplycoachError
+from .process import MAX_INPUT_CHARS
 
 EXIT_OK, EXIT_MISMATCH, EXIT_INTERRUPTED = 0, 1, 130
 
@@ -31,7 +32,7 @@ def audit_command(
     fmt: Annotated[Optional[str], typer.Option("--format", help="csv | tsv | jsonl | parquet (default: from the suffix)")] = None,
     batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="replies per model call")] = 64,
     chunk_rows: Annotated[int, typer.Option("--chunk-rows", min=1, help="rows per Parquet part (the unit of resume)")] = 5000,
-    max_chars: Annotated[int, typer.Option("--max-chars", min=1, help="longer replies are error rows ('oversize')")] = 100_000,
+    max_chars: Annotated[int, typer.Option("--max-chars", min=1, help="longer replies are error rows ('oversize')")] = MAX_INPUT_CHARS,
     model: Annotated[Optional[Path], typer.Option("--model", help="model directory (default: the shipped model)")] = None,
     rules_only: Annotated[bool, typer.Option("--rules-only", help="skip the model: phrase rules only, no scores")] = False,
     explain: Annotated[bool, typer.Option("--explain/--no-explain", help="sentence spans behind every model score "

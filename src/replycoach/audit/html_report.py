@@ -1,11 +1,11 @@
 """The self-contained HTML report: inline CSS and SVG only (no scripts, no fonts or files from the network)."""
 from __future__ import annotations
 
-from html import escape
 from typing import Any
 
 from .process import SCORES
-from .svg import hbars, histogram, trend
+from ..render import mark_spans
+from .svg import esc, hbars, histogram, trend
 
 MAX_GROUPS = 30
 MIN_GROUP_ROWS = 1
@@ -26,10 +26,6 @@ _COLORS = {"empathy": "#54a24b", "assertiveness": "#4c78a8", "dismissive": "#e45
 _SEP = " \u00b7 "
 
 
-def _e(s: Any) -> str:
-    return escape("" if s is None else str(s), quote=True)
-
-
 def _pct(x: float | None) -> str:
     return "\u2013" if x is None else f"{x:.1%}"
 
@@ -39,19 +35,10 @@ def _num(x: float | None) -> str:
 
 
 def highlight(text: str, findings: list[dict[str, Any]]) -> str:
-    """Escape `text` and wrap the (non-overlapping) dismissive/aggressive finding spans in <mark>."""
-    spans = sorted((f["start"], f["end"], f.get("message", "")) for f in findings
-                   if f.get("category") in ("dismissive", "aggressive") and 0 <= f["start"] < f["end"] <= len(text)
-                   and not (f["start"] == 0 and f["end"] == len(text)))
-    out, pos = [], 0
-    for a, b, msg in spans:
-        if a < pos:
-            continue
-        out.append(_e(text[pos:a]))
-        out.append(f'<mark title="{_e(msg)}">{_e(text[a:b])}</mark>')
-        pos = b
-    out.append(_e(text[pos:]))
-    return "".join(out)
+    """Escape `text` and wrap the dismissive/aggressive finding spans in <mark> (the first of overlapping spans wins)."""
+    spans = [(f["start"], f["end"], f.get("message", "")) for f in findings
+             if f.get("category") in ("dismissive", "aggressive") and 0 <= f["start"] < f["end"] <= len(text)]
+    return mark_spans(text, spans, lambda piece, msg: f'<mark title="{esc(msg)}">{esc(piece)}</mark>', esc)
 
 
 def _groups(items: list[dict[str, Any]], what: str) -> str:
@@ -60,7 +47,7 @@ def _groups(items: list[dict[str, Any]], what: str) -> str:
         return ""
     chart = hbars([(g["key"], g["review_rate"], f"of {g['ok']:,}") for g in shown],
                   f"Review rate per {what} (the {len(shown)} with most replies)")
-    rows = "".join(f"<tr><td>{_e(g['key'])}</td><td>{g['rows']:,}</td><td>{g['ok']:,}</td><td>{g['review']:,}</td>"
+    rows = "".join(f"<tr><td>{esc(g['key'])}</td><td>{g['rows']:,}</td><td>{g['ok']:,}</td><td>{g['review']:,}</td>"
                    f"<td>{_pct(g['review_rate'])}</td><td>{_num(g['mean_dismissive'])}</td><td>{_num(g['mean_empathy'])}</td></tr>"
                    for g in shown)
     more = f'<p class="small">{len(items) - len(shown):,} more in report.json.</p>' if len(items) > len(shown) else ""
@@ -75,19 +62,19 @@ def _worst(worst: list[dict[str, Any]], rewrites: dict[str, Any]) -> str:
     if not rewrites.get("produced"):
         why = ("rewrite failed: " + rewrites["error"]) if rewrites.get("error") else \
               ("no rewrite passed its checks" if rewrites.get("available") else "this Coach has no rewrite")
-        parts.append(f'<p class="small">Suggested fixes come from the findings ({_e(why)}).</p>')
+        parts.append(f'<p class="small">Suggested fixes come from the findings ({esc(why)}).</p>')
     for w in worst:
-        info = [f"row {w['row']}", f"dismissive {_num(w.get('dismissive'))}", f"empathy {_num(w.get('empathy'))}", _e(w["verdict"])]
-        info += [x for x in (w.get("agent") and f"agent {_e(w['agent'])}", w.get("team") and f"team {_e(w['team'])}",
-                             w.get("date") and _e(w["date"])) if x]
+        info = [f"row {w['row']}", f"dismissive {_num(w.get('dismissive'))}", f"empathy {_num(w.get('empathy'))}", esc(w["verdict"])]
+        info += [x for x in (w.get("agent") and f"agent {esc(w['agent'])}", w.get("team") and f"team {esc(w['team'])}",
+                             w.get("date") and esc(w["date"])) if x]
         parts.append(f'<div class="worst"><div class="small">{_SEP.join(info)}</div>'
                      f'<div class="reply">{highlight(w["clean_text"], w["findings"])}</div>')
         if w.get("rewrite"):
-            parts.append(f'<div class="small">Suggested rewrite:</div><div class="rewrite">{_e(w["rewrite"])}</div>')
+            parts.append(f'<div class="small">Suggested rewrite:</div><div class="rewrite">{esc(w["rewrite"])}</div>')
         tips = w.get("suggestions") or []
         if tips:
             parts.append("<ul>" + "".join(
-                f"<li>\u201c{_e(t['text'][:120])}\u201d: {_e(t['message'])}" + (f" <b>Try:</b> {_e(t['suggestion'])}" if t.get("suggestion") else "")
+                f"<li>\u201c{esc(t['text'][:120])}\u201d: {esc(t['message'])}" + (f" <b>Try:</b> {esc(t['suggestion'])}" if t.get("suggestion") else "")
                 + "</li>" for t in tips[:6]) + "</ul>")
         parts.append("</div>")
     return "".join(parts)
@@ -97,12 +84,12 @@ def render_html(s: dict[str, Any]) -> str:
     meta = s.get("meta", {})
     cards = [("rows", f"{s['rows']:,}"), ("scored", f"{s['ok']:,}"), ("error rows", f"{s['errors']:,}"),
              ("review", f"{s['verdicts']['review']:,}"), ("review rate", _pct(s["review_rate"])), ("send", f"{s['verdicts']['send']:,}")]
-    body = [f"<h1>Reply audit</h1><div class=\"meta\">{_e(meta.get('input', ''))} \u00b7 generated {_e(meta.get('generated', ''))}"
-            f" \u00b7 replycoach {_e((meta.get('versions') or {}).get('library', ''))}, model {_e((meta.get('versions') or {}).get('model') or 'none (rules only)')}</div>",
-            '<div class="cards">' + "".join(f'<div class="card"><b>{v}</b>{_e(k)}</div>' for k, v in cards) + "</div>"]
+    body = [f"<h1>Reply audit</h1><div class=\"meta\">{esc(meta.get('input', ''))} \u00b7 generated {esc(meta.get('generated', ''))}"
+            f" \u00b7 replycoach {esc((meta.get('versions') or {}).get('library', ''))}, model {esc((meta.get('versions') or {}).get('model') or 'none (rules only)')}</div>",
+            '<div class="cards">' + "".join(f'<div class="card"><b>{v}</b>{esc(k)}</div>' for k, v in cards) + "</div>"]
     if s["error_kinds"]:
-        rows = "".join(f"<tr><td>{_e(k)}</td><td>{n:,}</td><td>"
-                       + "<br>".join(f"row {x['row']}: {_e(x['error'])}" for x in s["error_examples"].get(k, [])) + "</td></tr>"
+        rows = "".join(f"<tr><td>{esc(k)}</td><td>{n:,}</td><td>"
+                       + "<br>".join(f"row {x['row']}: {esc(x['error'])}" for x in s["error_examples"].get(k, [])) + "</td></tr>"
                        for k, n in s["error_kinds"].items())
         body.append(f"<h2>Rows that could not be scored</h2><table><tr><th>reason</th><th>rows</th><th>examples</th></tr>{rows}</table>")
     scored = [x for x in SCORES if s["scores"][x]["count"]]
@@ -119,12 +106,12 @@ def render_html(s: dict[str, Any]) -> str:
     body.append(_groups(s["agents"], "agent"))
     body.append(_groups(s["teams"], "team"))
     t = s["trend"]
-    body.append(f"<h2>Trend</h2>" + trend([(p["key"], p["review_rate"], p["rows"]) for p in t["points"]], f"Review rate per {t['granularity']}"))
+    body.append("<h2>Trend</h2>" + trend([(p["key"], p["review_rate"], p["rows"]) for p in t["points"]], f"Review rate per {t['granularity']}"))
     if t["points"] and t["rows_without_date"]:
         body.append(f'<p class="small">{t["rows_without_date"]:,} rows have no readable date.</p>')
     if s["dismissive_phrases"]:
-        rows = "".join(f"<tr><td>\u201c{_e(p['phrase'])}\u201d</td><td>{p['count']:,}</td><td>"
-                       + "<br>".join(f"row {x['row']}{(' (' + _e(x['agent']) + ')') if x.get('agent') else ''}: {_e(x['snippet'])}" for x in p["examples"])
+        rows = "".join(f"<tr><td>\u201c{esc(p['phrase'])}\u201d</td><td>{p['count']:,}</td><td>"
+                       + "<br>".join(f"row {x['row']}{(' (' + esc(x['agent']) + ')') if x.get('agent') else ''}: {esc(x['snippet'])}" for x in p["examples"])
                        + "</td></tr>" for p in s["dismissive_phrases"])
         body.append(f"<h2>Top dismissive phrases</h2><table><tr><th>phrase</th><th>count</th><th>examples</th></tr>{rows}</table>")
     else:

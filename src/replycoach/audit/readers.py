@@ -206,10 +206,8 @@ def _jsonl_source(path: Path, cols: Columns) -> Source:
 
 
 def _parquet_source(path: Path, cols: Columns, batch_size: int) -> Source:
-    try:
-        import pyarrow.parquet as pq
-    except ImportError:  # pragma: no cover - pyarrow is needed for the audit output anyway
-        raise InputError("reading Parquet needs pyarrow: pip install pyarrow") from None
+    import pyarrow.parquet as pq  # a core dependency
+
     try:
         pf = pq.ParquetFile(path)
     except Exception as exc:  # pyarrow raises ArrowInvalid / OSError for a corrupt file

@@ -15,25 +15,8 @@ from typing import Any
 
 from .html_report import render_html
 from .process import SCORES
+from .run import MANIFEST
 from .summary import summarise_output
-
-
-def _rewrite_text(result: Any) -> str | None:
-    """The text of whatever `coach.rewrite` returned (a Rewrite, a str, a dict, or a list of those)."""
-    if result is None:
-        return None
-    if isinstance(result, (list, tuple)):
-        for r in result:
-            t = _rewrite_text(r)
-            if t:
-                return t
-        return None
-    if isinstance(result, str):
-        return result
-    if isinstance(result, dict):
-        return result.get("text")
-    text = getattr(result, "text", None)
-    return text if isinstance(text, str) else None
 
 
 def add_suggestions(summary: dict[str, Any], coach: Any = None) -> dict[str, Any]:
@@ -42,9 +25,9 @@ def add_suggestions(summary: dict[str, Any], coach: Any = None) -> dict[str, Any
     info: dict[str, Any] = {"available": callable(rewrite), "produced": 0, "failed": 0, "error": None}
     for w in summary["worst"]:
         w["rewrite"] = None
-        if callable(rewrite) and (info["produced"] or info["failed"] < 3):  # stop trying after 3 failures in a row
+        if callable(rewrite) and (info["produced"] or info["failed"] < 3):  # give up after 3 errors unless one has worked
             try:
-                w["rewrite"] = _rewrite_text(rewrite(w["clean_text"]))
+                w["rewrite"] = next((r.text for r in rewrite(w["clean_text"])), None)  # Coach.rewrite: best first
                 info["produced"] += w["rewrite"] is not None
             except Exception as exc:  # noqa: BLE001 - a report must not fail on a rewrite
                 info["error"] = f"{type(exc).__name__}: {exc}"[:300]
@@ -104,7 +87,7 @@ def build_report(out: str | Path, html_path: str | Path, coach: Any = None, *, t
     """Summarise the audit output `out` and write `html_path` plus .json/.md siblings; returns the summary."""
     out, html_path = Path(out), Path(html_path)
     summary = summarise_output(out, top=top)
-    manifest_path = out / "_audit.json"
+    manifest_path = out / MANIFEST
     manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.is_file() else {}
     rewrites = add_suggestions(summary, coach)
     summary["meta"] = {"input": manifest.get("input"), "output": str(out), "generated": datetime.now(timezone.utc).isoformat(timespec="seconds"),

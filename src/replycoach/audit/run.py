@@ -169,10 +169,6 @@ def run_audit(source: str | Path, out: str | Path, coach: Any, *, columns: Colum
     """
     if chunk_rows < 1 or batch_size < 1:
         raise InputError("--chunk-rows and --batch-size must be at least 1")
-    try:
-        import pyarrow  # noqa: F401
-    except ImportError:  # pragma: no cover - pyarrow is in the test environment
-        raise InputError("the audit writes Parquet and needs pyarrow: pip install pyarrow") from None
     columns = columns or Columns()
     source, out = Path(source), Path(out)
     src = open_source(source, columns, fmt)

@@ -43,24 +43,25 @@ _COACH_KEY: tuple | None = None
 _LOCK = threading.Lock()
 
 
-def get_coach(model: str | None = "default", rules_only: bool = False) -> Any:
+def get_coach(model: str | None = "default", rules_only: bool = False, coach_options: dict[str, Any] | None = None) -> Any:
     """The process-wide Coach, built on first use (per executor process) and reused afterwards.
 
-    model: 'default' (the shipped model) or a model directory path; rules_only=True skips the model.
+    model: 'default' (the shipped model) or a model directory path; rules_only=True skips the model;
+    coach_options: other `Coach` keyword arguments (rules, allow, explain, policy), as a CLI run would set them.
     """
     global _COACH, _COACH_KEY
-    key = (model, rules_only)
+    options = dict(coach_options or {})
+    key = (model, rules_only, repr(sorted(options.items())))
     if _COACH is None or _COACH_KEY != key:
         with _LOCK:
             if _COACH is None or _COACH_KEY != key:
                 from ..coach import Coach
 
                 if rules_only:
-                    _COACH = Coach(model=None)
-                elif model in (None, "default"):
-                    _COACH = Coach()
-                else:
-                    _COACH = Coach(model=model)
+                    options["model"] = None
+                elif model not in (None, "default"):
+                    options["model"] = model
+                _COACH = Coach(**options)
                 _COACH_KEY = key
     return _COACH
 
@@ -87,11 +88,11 @@ def audit_records(coach: Any, records: Iterable[dict[str, Any]], *, text_col: st
 def audit_partitions(batches: Iterator[Any], *, text_col: str = "reply", customer_col: str | None = None,
                      agent_col: str | None = None, team_col: str | None = None, time_col: str | None = None,
                      row_col: str | None = ROW_ID, model: str | None = "default", rules_only: bool = False,
-                     batch_size: int = 64) -> Iterator[Any]:
+                     coach_options: dict[str, Any] | None = None, batch_size: int = 64) -> Iterator[Any]:
     """The mapInPandas function: pandas DataFrames in, pandas DataFrames with `SPARK_DDL` columns out."""
     import pandas as pd
 
-    coach = get_coach(model, rules_only)
+    coach = get_coach(model, rules_only, coach_options)
     for pdf in batches:
         records = pdf.astype(object).where(pdf.notna(), None).to_dict("records")
         results = audit_records(coach, records, text_col=text_col, customer_col=customer_col, agent_col=agent_col,
@@ -107,8 +108,12 @@ def audit_partitions(batches: Iterator[Any], *, text_col: str = "reply", custome
 
 def audit_dataframe(df: Any, *, text_col: str = "reply", customer_col: str | None = None, agent_col: str | None = None,
                     team_col: str | None = None, time_col: str | None = None, row_col: str | None = None,
-                    model: str | None = "default", rules_only: bool = False, batch_size: int = 64) -> Any:
-    """A Spark DataFrame of audit results (columns as in `SPARK_DDL`), one row per row of `df`."""
+                    model: str | None = "default", rules_only: bool = False, coach_options: dict[str, Any] | None = None,
+                    batch_size: int = 64) -> Any:
+    """A Spark DataFrame of audit results (columns as in `SPARK_DDL`), one row per row of `df`.
+
+    coach_options: `Coach` keyword arguments (e.g. {"rules": ["acme.yaml"], "explain": False}), so a Spark run scores
+    exactly as `replycoach audit --rules acme.yaml --no-explain` would; paths must exist on every executor."""
     if row_col is None:
         from pyspark.sql import functions as F
 
@@ -117,5 +122,5 @@ def audit_dataframe(df: Any, *, text_col: str = "reply", customer_col: str | Non
     needed = list(dict.fromkeys(c for c in (text_col, customer_col, agent_col, team_col, time_col, row_col) if c))
     fn = functools.partial(audit_partitions, text_col=text_col, customer_col=customer_col, agent_col=agent_col,
                            team_col=team_col, time_col=time_col, row_col=row_col, model=model, rules_only=rules_only,
-                           batch_size=batch_size)
+                           coach_options=coach_options, batch_size=batch_size)
     return df.select(*needed).mapInPandas(fn, schema=SPARK_DDL)

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import heapq
 import json
-import re
 from collections import Counter
 from datetime import date
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
+from ..text import normalise
 from .process import SCORES
 
 BINS = 20
@@ -36,7 +36,8 @@ def iter_output(out: Path, columns: list[str] | None = None, batch_size: int = 4
 
 
 def _phrase(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip(" .,;:!?\"'").lower()
+    """Count key: the shared normaliser (curly quotes, dashes, spacing), trimmed and lower-cased."""
+    return normalise(text).text.strip(" .,;:!?\"'").lower()
 
 
 class _Group:
@@ -115,8 +116,8 @@ def summarise(rows: Iterable[dict[str, Any]], top: int = 20) -> dict[str, Any]:
         text = r["clean_text"] or ""
         dismissive = [f for f in findings if f.get("category") == "dismissive"]
         for f in dismissive:
-            if len(f["text"]) > MAX_PHRASE_CHARS or (f["start"] == 0 and f["end"] >= len(text) and f.get("source") == "model"):
-                continue  # a whole-reply model finding is not a phrase
+            if len(f["text"]) > MAX_PHRASE_CHARS:
+                continue
             key = _phrase(f["text"])
             if not key:
                 continue

@@ -6,8 +6,9 @@ from html import escape
 FONT = 'font-family="system-ui,-apple-system,Segoe UI,sans-serif" font-size="11"'
 
 
-def _e(s: object) -> str:
-    return escape(str(s), quote=True)
+def esc(s: object) -> str:
+    """HTML/SVG-escaped text (None as empty), for the charts and the report page."""
+    return escape("" if s is None else str(s), quote=True)
 
 
 def _short(s: str, n: int) -> str:
@@ -21,8 +22,8 @@ def histogram(counts: list[int], title: str, color: str = "#4c78a8", width: int 
     peak = max(counts) if counts and max(counts) > 0 else 1
     bw = pw / max(len(counts), 1)
     out = [f'<svg role="img" width="{width}" height="{height}" viewBox="0 0 {width} {height}" {FONT}>',
-           f"<title>{_e(title)}</title>",
-           f'<text x="{left}" y="13" font-weight="600">{_e(title)}</text>',
+           f"<title>{esc(title)}</title>",
+           f'<text x="{left}" y="13" font-weight="600">{esc(title)}</text>',
            f'<line x1="{left}" y1="{top + ph}" x2="{left + pw}" y2="{top + ph}" stroke="#999"/>',
            f'<text x="{left - 4}" y="{top + 8}" text-anchor="end" fill="#666">{peak:,}</text>',
            f'<text x="{left - 4}" y="{top + ph}" text-anchor="end" fill="#666">0</text>']
@@ -45,18 +46,18 @@ def hbars(items: list[tuple[str, float | None, str]], title: str, color: str = "
     pw = width - left - 150
     height = top + row_h * max(len(items), 1) + 6
     out = [f'<svg role="img" width="{width}" height="{height}" viewBox="0 0 {width} {height}" {FONT}>',
-           f"<title>{_e(title)}</title>", f'<text x="0" y="14" font-weight="600">{_e(title)}</text>']
+           f"<title>{esc(title)}</title>", f'<text x="0" y="14" font-weight="600">{esc(title)}</text>']
     if not items:
         out.append(f'<text x="0" y="{top + 12}" fill="#666">no data</text>')
     for i, (label, value, note) in enumerate(items):
         y = top + i * row_h
-        out.append(f'<text x="{left - 6}" y="{y + 13}" text-anchor="end">{_e(_short(label, label_chars))}<title>{_e(label)}</title></text>')
+        out.append(f'<text x="{left - 6}" y="{y + 13}" text-anchor="end">{esc(_short(label, label_chars))}<title>{esc(label)}</title></text>')
         out.append(f'<rect x="{left}" y="{y + 3}" width="{pw}" height="{row_h - 6}" fill="#eee"/>')
         if value is not None:
             out.append(f'<rect x="{left}" y="{y + 3}" width="{pw * min(max(value, 0), 1):.1f}" height="{row_h - 6}" fill="{color}">'
-                       f"<title>{_e(label)}: {value:.1%} ({_e(note)})</title></rect>")
+                       f"<title>{esc(label)}: {value:.1%} ({esc(note)})</title></rect>")
         shown = f"{value:.0%}" if value is not None else "\u2013"
-        out.append(f'<text x="{left + pw + 6}" y="{y + 13}">{shown} <tspan fill="#666">{_e(note)}</tspan></text>')
+        out.append(f'<text x="{left + pw + 6}" y="{y + 13}">{shown} <tspan fill="#666">{esc(note)}</tspan></text>')
     out.append("</svg>")
     return "".join(out)
 
@@ -66,7 +67,7 @@ def trend(points: list[tuple[str, float | None, int]], title: str, width: int = 
     left, right, top, bottom = 40, 50, 24, 36
     pw, ph = width - left - right, height - top - bottom
     out = [f'<svg role="img" width="{width}" height="{height}" viewBox="0 0 {width} {height}" {FONT}>',
-           f"<title>{_e(title)}</title>", f'<text x="0" y="14" font-weight="600">{_e(title)}</text>']
+           f"<title>{esc(title)}</title>", f'<text x="0" y="14" font-weight="600">{esc(title)}</text>']
     if not points:
         out.append(f'<text x="{left}" y="{top + 20}" fill="#666">no dated rows (pass --time-col)</text></svg>')
         return "".join(out)
@@ -83,17 +84,17 @@ def trend(points: list[tuple[str, float | None, int]], title: str, width: int = 
         x = left + i * step
         h = ph * rows / peak
         out.append(f'<rect x="{x + step * 0.15:.1f}" y="{top + ph - h:.1f}" width="{max(step * 0.7, 1):.1f}" height="{h:.1f}" fill="#d0d7e1">'
-                   f"<title>{_e(label)}: {rows:,} rows</title></rect>")
+                   f"<title>{esc(label)}: {rows:,} rows</title></rect>")
         if rate is not None:
             line.append((x + step / 2, top + ph * (1 - rate), label, rate, rows))
     if line:
         out.append('<polyline fill="none" stroke="#e45756" stroke-width="2" points="'
                    + " ".join(f"{x:.1f},{y:.1f}" for x, y, *_ in line) + '"/>')
         for x, y, label, rate, rows in line:
-            out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.5" fill="#e45756"><title>{_e(label)}: review rate {rate:.1%} of {rows:,}</title></circle>')
+            out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.5" fill="#e45756"><title>{esc(label)}: review rate {rate:.1%} of {rows:,}</title></circle>')
     every = max(1, -(-n * 80 // pw))  # at least ~80 px between x labels
     for i in range(0, n, every):
-        out.append(f'<text x="{left + i * step + step / 2:.1f}" y="{height - 18}" text-anchor="middle" fill="#666">{_e(points[i][0])}</text>')
+        out.append(f'<text x="{left + i * step + step / 2:.1f}" y="{height - 18}" text-anchor="middle" fill="#666">{esc(points[i][0])}</text>')
     out.append(f'<text x="{left}" y="{height - 3}" fill="#666"><tspan fill="#e45756">\u2014 review rate</tspan>   '
                f'<tspan fill="#9aa5b5">\u25a0 rows</tspan></text>')
     out.append("</svg>")
