@@ -6,6 +6,7 @@ import shutil
 import pytest
 
 from replycoach import Coach, ModelError
+from replycoach.model.base import ModelConfig
 from replycoach.model.loading import DEFAULT_MODEL_DIR
 from replycoach.policy import thresholds
 from replycoach.training.corpus import OUT, read_jsonl
@@ -72,9 +73,13 @@ def test_training_runs_and_is_reproducible(tmp_path):
     from replycoach.training.config import load_config
     from replycoach.training.train import train
 
-    outs = [train(load_config(None, limit=48, epochs=1, batch_size=16, output=str(tmp_path / f"run{i}")), log=lambda m: None) for i in (0, 1)]
+    logs: list[str] = []
+    outs = [train(load_config(None, limit=32, epochs=2, batch_size=16, output=str(tmp_path / f"run{i}")), log=logs.append) for i in (0, 1)]
     a, b = (load_file(str(o / "delta.safetensors")) for o in outs)
     assert a.keys() == b.keys() and all((a[k] == b[k]).all() for k in a)
+    kept = [m for m in logs if m.startswith("kept epoch")]
+    assert len(kept) == 2 and kept[0] == kept[1]  # the epoch chosen on dev is recorded, and chosen the same way twice
+    assert ModelConfig.read(outs[0]).produced_by["kept_epoch"] == kept[0].split()[2]
     c = Coach(model=outs[0], engine="torch")
     assert 0 <= c.check("Refund sent.").scores.dismissive <= 1
 
@@ -113,3 +118,19 @@ def test_scores_above_threshold_come_with_the_sentences_behind_them(real, real_t
                 seen.add(label)
                 assert any(f.category == label for f in rep.findings), (label, score, rep.reply[:80])
     assert seen == {"empathy", "aggressive", "dismissive", "proactive"}  # every label was exercised
+
+
+def test_dev_score_prefers_the_better_model():
+    import numpy as np
+
+    from replycoach.training.train import dev_score
+
+    rng = np.random.default_rng(0)
+    rows = [{"dismissive": i % 3 == 0, "proactive": i % 2, "empathy": i % 3, "stance": ("passive", "assertive", "aggressive")[i % 3]}
+            for i in range(60)]
+    onehot = lambda k, n: np.eye(n)[[r[k] if k != "stance" else ("passive", "assertive", "aggressive").index(r[k]) for r in rows]]  # noqa: E731
+    good = [5 * onehot("empathy", 3), 5 * onehot("stance", 3),
+            np.stack([[8.0 if r["dismissive"] else -8.0, 8.0 if r["proactive"] else -8.0, 0.0] for r in rows]), None]
+    noise = [rng.normal(size=g.shape) for g in good[:3]] + [None]
+    assert dev_score(good, rows, 0.03) == pytest.approx(1.0)
+    assert dev_score(noise, rows, 0.03) < 0.7

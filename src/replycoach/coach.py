@@ -63,13 +63,18 @@ class Coach:
         if len(customers) != len(replies):
             raise InputError(f"customers has {len(customers)} items but replies has {len(replies)}: pass one customer message (or None) per reply")
         customers = [None if c is None else ensure_text(c, f"customers[{i}]") for i, c in enumerate(customers)]
-        live = [i for i, r in enumerate(replies) if r.strip()]
+        explain = self.explain if explain is None else explain
+        pairs = list(zip(replies, customers))
+        spread = getattr(self.scorer, "map", None)  # the ONNX engine spreads replies over the cores
+        return spread(lambda part: self._reports(part, explain), pairs) if spread else self._reports(pairs, explain)
+
+    def _reports(self, pairs: list[tuple[str, str | None]], explain: bool) -> list[Report]:
+        live = [i for i, (r, _) in enumerate(pairs) if r.strip()]
         outputs: dict[int, ModelOutput] = {}
         if self.scorer is not None and live:
-            scored = self.scorer.score([replies[i][:MAX_CHARS] for i in live], [(customers[i] or "")[:MAX_CHARS] or None for i in live])
+            scored = self.scorer.score([pairs[i][0][:MAX_CHARS] for i in live], [(pairs[i][1] or "")[:MAX_CHARS] or None for i in live])
             outputs = dict(zip(live, scored))
-        explain = self.explain if explain is None else explain
-        return [self._report(r, c, outputs.get(i), explain) for i, (r, c) in enumerate(zip(replies, customers))]
+        return [self._report(r, c, outputs.get(i), explain) for i, (r, c) in enumerate(pairs)]
 
     def audit(self, rows: Iterable, **options) -> Iterator[dict]:
         """Audit many replies (dicts or strings): lazily yields one result dict per input, bad rows as status='error'.

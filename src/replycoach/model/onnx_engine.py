@@ -1,8 +1,11 @@
 """Scoring with ONNX Runtime + tokenizers: the fast engine for pre-send checks and audits."""
 from __future__ import annotations
 
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence, TypeVar
 
 from .base import ModelConfig, ModelOutput, base_encoder_dir
 from .decode import score_batched
@@ -12,26 +15,74 @@ from .tokenize import PairEncoder
 #: batching would make a reply's scores depend on its batch-mates (check_many must equal check).
 BATCH = 1
 
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
 
 class OnnxScorer:
+    """One reply per run. A single check runs on one session that uses every core; many replies go
+    through `lanes` worker threads that share a second, one-thread session (small runs split across
+    cores spend much of their time synchronising; separate replies on separate cores do not).
+    Both sessions hold the same graph, so a reply scores the same whichever one runs it."""
+
     name = "onnx"
 
-    def __init__(self, onnx_file: Path, cfg: ModelConfig, threads: int = 0):
+    def __init__(self, onnx_file: Path, cfg: ModelConfig, threads: int = 0, lanes: int | None = None):
+        self.path = Path(onnx_file)
+        self.session = self._session(threads)
+        self.cfg = cfg
+        self.version = cfg.version
+        self.encoder = PairEncoder(base_encoder_dir() / "tokenizer.json", cfg.max_length, cfg.max_customer_tokens)
+        self.lanes = max(1, lanes if lanes is not None else cores())
+        self._lane_session = None
+        self._local = threading.local()
+        self._lock = threading.Lock()
+
+    def _session(self, threads: int):
         import onnxruntime as ort
 
         opts = ort.SessionOptions()
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         if threads:
             opts.intra_op_num_threads = threads
-        self.session = ort.InferenceSession(str(onnx_file), opts, providers=["CPUExecutionProvider"])
-        self.cfg = cfg
-        self.version = cfg.version
-        self.encoder = PairEncoder(base_encoder_dir() / "tokenizer.json", cfg.max_length, cfg.max_customer_tokens)
+        return ort.InferenceSession(str(self.path), opts, providers=["CPUExecutionProvider"])
 
     def logits(self, replies: Sequence[str], customers: Sequence[str | None]):
         batch = self.encoder.encode(replies, customers)
         feeds = {"input_ids": batch.input_ids, "attention_mask": batch.attention_mask, "token_type_ids": batch.token_type_ids}
-        return batch, self.session.run(None, feeds)
+        session = self._lane_session if getattr(self._local, "lane", False) else self.session
+        return batch, session.run(None, feeds)
 
     def score(self, replies: Sequence[str], customers: Sequence[str | None]) -> list[ModelOutput]:
-        return score_batched(self, replies, customers, BATCH)
+        return self.map(lambda part: score_batched(self, [r for r, _ in part], [c for _, c in part], BATCH), list(zip(replies, customers)))
+
+    def map(self, fn: Callable[[list[T]], list[R]], items: Sequence[T], min_items: int = 4) -> list[R]:
+        """`fn` over `items` split across the lanes (interleaved, so long and short replies spread evenly),
+        results back in input order. Serial on one lane or for a handful of items."""
+        if self.lanes == 1 or len(items) < min_items or getattr(self._local, "lane", False):
+            return fn(list(items))  # (already on a lane: no nested spreading)
+        with self._lock:
+            if self._lane_session is None:
+                self._lane_session = self._session(1)
+        n = min(self.lanes, len(items))
+
+        def run(k: int) -> list[R]:
+            self._local.lane = True
+            try:
+                return fn([items[i] for i in range(k, len(items), n)])
+            finally:
+                self._local.lane = False
+
+        with ThreadPoolExecutor(n, thread_name_prefix="replycoach-lane") as pool:
+            parts = list(pool.map(run, range(n)))
+        out: list = [None] * len(items)
+        for k, part in enumerate(parts):
+            out[k::n] = part
+        return out

@@ -30,6 +30,7 @@ class TrainConfig(BaseModel):
     span_weight: float = 0.5
     real_weight: int = Field(1, ge=1, description="each real (non-authored) training reply is seen this many times per epoch")
     max_fpr_dismissive: float = Field(0.03, description="dismissive threshold: best dev F1 with FPR at most this")
+    select_epoch: bool = Field(True, description="keep the epoch with the best dev score (see train.dev_score), not the last")
     threads: int = Field(0, description="torch threads; 0 = torch default")
     limit: int = Field(0, ge=0, description="use only the first N training rows (smoke tests); 0 = all")
 

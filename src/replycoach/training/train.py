@@ -128,6 +128,7 @@ def train(cfg: TrainConfig, base_dir: Path | None = None, encoder_config=None, l
     log(f"training on {len(train_rows)} rows, dev {len(dev_rows)}, {steps} steps, trainable {sum(p.numel() for p in params):,} params")
     t0 = time.time()
     step = 0
+    best: tuple[float, int, dict] | None = None
     for epoch in range(cfg.epochs):
         net.train()
         total = 0.0
@@ -143,7 +144,17 @@ def train(cfg: TrainConfig, base_dir: Path | None = None, encoder_config=None, l
             sched.step()
             total += float(loss.detach())
             step += 1
-        log(f"epoch {epoch + 1}/{cfg.epochs}: mean loss {total / max(1, math.ceil(len(train_rows) / cfg.batch_size)):.4f} ({time.time() - t0:.0f}s)")
+        msg = f"epoch {epoch + 1}/{cfg.epochs}: mean loss {total / max(1, math.ceil(len(train_rows) / cfg.batch_size)):.4f}"
+        if cfg.select_epoch and cfg.epochs > 1:
+            net.eval()
+            score = dev_score(_collect(TorchScorer(None, mcfg, net=net, base_dir=base), dev_rows), dev_rows, cfg.max_fpr_dismissive)
+            if best is None or score > best[0]:
+                best = (score, epoch + 1, net.delta_state())
+            msg += f", dev score {score:.4f}"
+        log(f"{msg} ({time.time() - t0:.0f}s)")
+    if best is not None:
+        net.load_state_dict(best[2], strict=False)
+        log(f"kept epoch {best[1]} (dev score {best[0]:.4f})")
     net.eval()
     scorer = TorchScorer(None, mcfg, net=net, base_dir=base)
     logits = _collect(scorer, dev_rows)
@@ -155,6 +166,7 @@ def train(cfg: TrainConfig, base_dir: Path | None = None, encoder_config=None, l
 
     mcfg.files = {"delta.safetensors": sha256(out_dir / "delta.safetensors")}
     mcfg.produced_by = _provenance(cfg, corpus, time.time() - t0)
+    mcfg.produced_by["kept_epoch"] = str(best[1] if best else cfg.epochs)
     (out_dir / "config.json").write_text(mcfg.model_dump_json(indent=2) + "\n", encoding="utf-8")
     (out_dir / "train_config.json").write_text(cfg.model_dump_json(indent=2) + "\n", encoding="utf-8")
     log(f"wrote {out_dir} in {time.time() - t0:.0f}s")
@@ -172,6 +184,22 @@ def _collect(scorer, rows: list[dict]) -> list[np.ndarray]:
         for i, r in enumerate(chunk):
             spans.append((lg[3][i, 1 : 1 + len(batch.offsets[i])], batch.offsets[i]))
     return [np.concatenate(p) for p in parts[:3]] + [spans]  # type: ignore[list-item]
+
+
+def dev_score(logits, rows: list[dict], max_fpr: float) -> float:
+    """Epoch selection: mean of dev dismissive F1 (at its best threshold with FPR <= max_fpr), empathy Spearman,
+    stance macro-F1 and proactive AUC - the issue's quality targets, each on a 0..1 scale."""
+    emp, stance, binary, _ = logits
+    sig = lambda z: 1 / (1 + np.exp(-np.clip(z, -40, 40)))  # noqa: E731
+    y_dis = np.array([r["dismissive"] for r in rows], bool)
+    p_dis = sig(binary[:, 0])
+    t = pick_threshold(y_dis, p_dis, max_fpr)
+    e = np.exp(emp - emp.max(1, keepdims=True))
+    expected = (e / e.sum(1, keepdims=True)) @ np.arange(emp.shape[1])
+    parts = [metrics.f1(y_dis, p_dis >= t), metrics.spearman([r["empathy"] for r in rows], expected) or 0.0,
+             metrics.macro_f1([r["stance"] for r in rows], [STANCE_LABELS[i] for i in stance.argmax(1)], list(STANCE_LABELS)),
+             metrics.auc(np.array([r["proactive"] for r in rows], bool), sig(binary[:, 1])) or 0.5]
+    return float(np.mean(parts))
 
 
 def _calibrate(mcfg: ModelConfig, logits, rows: list[dict], cfg: TrainConfig) -> None:

@@ -1,0 +1,60 @@
+"""The ONNX Runtime engine on a tiny random model: int8 export, and many replies spread over lanes score
+exactly as one reply at a time does."""
+from __future__ import annotations
+
+import pytest
+
+from replycoach import Coach
+
+REPLIES = ["I cannot help you with that from here.", "Refund sent today.", "",
+           "I'm so sorry about the wait. I have reissued order #4471 and you will get tracking by 5pm.",
+           "As I already said, it's company policy.", "Thanks for waiting! Your new card ships on Monday.",
+           "Please read the FAQ.", "We have no record of that order, sorry."] * 3
+
+
+@pytest.fixture(scope="module")
+def tiny_onnx(tiny_scorer, tmp_path_factory):
+    pytest.importorskip("onnxruntime")
+    import copy
+
+    from replycoach.model.export import export_onnx
+
+    path = export_onnx(copy.deepcopy(tiny_scorer.net), tmp_path_factory.mktemp("onnx") / "tiny.int8.onnx")
+    return path, tiny_scorer.cfg
+
+
+def test_lanes_score_exactly_as_one_reply_at_a_time(tiny_onnx):
+    from replycoach.model.onnx_engine import OnnxScorer
+
+    path, cfg = tiny_onnx
+    serial, spread = OnnxScorer(path, cfg, lanes=1), OnnxScorer(path, cfg, lanes=3)
+    live = [r for r in REPLIES if r]
+    a, b = serial.score(live, [None] * len(live)), spread.score(live, [None] * len(live))
+    assert spread._lane_session is not None  # the lanes really ran
+    assert a == b
+    assert [serial.score([r], [None])[0] for r in live[:4]] == b[:4]  # order kept
+
+
+def test_check_many_on_lanes_equals_check(tiny_onnx):
+    from replycoach.model.onnx_engine import OnnxScorer
+
+    path, cfg = tiny_onnx
+    coach = Coach(model=OnnxScorer(path, cfg, lanes=2))
+    customers = [None if i % 2 else "Where is my parcel? This is the third time I ask!" for i in range(len(REPLIES))]
+    many = coach.check_many(REPLIES, customers)
+    assert [r.reply for r in many] == REPLIES
+    assert many == [coach.check(r, customer=c) for r, c in zip(REPLIES, customers)]
+    assert many[2].verdict == "review" and many[2].findings[0].id == "input.empty"
+
+
+def test_lane_errors_reach_the_caller(tiny_onnx):
+    from replycoach.model.onnx_engine import OnnxScorer
+
+    path, cfg = tiny_onnx
+    spread = OnnxScorer(path, cfg, lanes=2)
+
+    def boom(part):
+        raise ValueError(f"bad part of {len(part)}")
+
+    with pytest.raises(ValueError, match="bad part"):
+        spread.map(boom, list(range(10)))
