@@ -99,6 +99,12 @@ def main(argv: list[str] | None = None) -> int:
     t = time.perf_counter()
     coach.scorer.score(replies, customers)
     model_s = time.perf_counter() - t
+    lanes = getattr(coach.scorer, "lanes", 1)
+    coach.scorer.lanes = 1  # the same replies on the one all-cores session, one at a time
+    t = time.perf_counter()
+    coach.scorer.score(replies, customers)
+    one_lane_s = time.perf_counter() - t
+    coach.scorer.lanes = lanes
     t = time.perf_counter()
     coach.check_many(replies, customers)
     full_s = time.perf_counter() - t
@@ -109,7 +115,8 @@ def main(argv: list[str] | None = None) -> int:
     coach.explain = True
     macs = sum(model_macs(len(enc.tok.encode(r).ids) + 2 + len(enc.tok.encode(c or "").ids[:64])) for r, c in zip(replies, customers))
     peak = int8_peak()
-    res["batch"] = {"replies": len(replies), "model_replies_per_s": round(len(replies) / model_s, 1),
+    res["batch"] = {"replies": len(replies), "lanes": lanes, "model_replies_per_s": round(len(replies) / model_s, 1),
+                    "model_replies_per_s_one_lane": round(len(replies) / one_lane_s, 1),
                     "check_many_replies_per_s": round(len(replies) / full_s, 1),
                     "check_many_explain_false_replies_per_s": round(len(replies) / plain_s, 1), "reply_tokens": tokens,
                     "model_gmacs_per_s": round(macs / model_s / 1e9, 2), "int8_peak_gmacs_per_s": round(peak / 1e9, 2),
