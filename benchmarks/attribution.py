@@ -30,14 +30,17 @@ def without(reply: str, drop: list[tuple[int, int]]) -> str:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", default="benchmarks/results/attribution.json")
+    ap.add_argument("--limit", type=int, default=0, help="only the first N test replies (smoke runs)")
     args = ap.parse_args(argv)
 
     from replycoach import Coach
     from replycoach.model.attribution import drivers, label_scores, sentence_scores
+    from replycoach.policy import thresholds
     from replycoach.training.corpus import OUT, read_jsonl
 
     coach = Coach()
-    rows = [r for r in read_jsonl(OUT) if r["split"] == "test"]
+    rows = [r for r in read_jsonl(OUT) if r["split"] == "test"][: args.limit or None]
+    limits = thresholds(coach.policy, coach.scorer.cfg.thresholds.model_dump())
     per: dict[str, dict[str, list[float]]] = {}
     hits = {"sentence": 0, "span_head": 0, "replies": 0}
     for r in rows:
@@ -45,7 +48,8 @@ def main(argv: list[str] | None = None) -> int:
         out = coach.scorer.score([reply], [customer])[0]
         sentences = sentence_scores(coach.scorer, reply, out)
         whole = label_scores(out)
-        for label, score, threshold in coach._model_labels(out):
+        for label, score in whole.items():
+            threshold = limits[label]
             if score < threshold or len(sentences) < 2:
                 continue
             d = drivers(sentences, label, threshold)
