@@ -9,24 +9,24 @@ from .base import STANCE_LABELS, ModelConfig, ModelOutput
 from .tokenize import Batch
 
 
-def _softmax(x: np.ndarray) -> np.ndarray:
+def softmax(x: np.ndarray) -> np.ndarray:
     e = np.exp(x - x.max(-1, keepdims=True))
     return e / e.sum(-1, keepdims=True)
 
 
-def _sigmoid(x: np.ndarray) -> np.ndarray:
+def sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.clip(x, -40, 40)))
 
 
 def decode(cfg: ModelConfig, batch: Batch, logits: Sequence[np.ndarray], replies: Sequence[str], customers: Sequence[str | None]) -> list[ModelOutput]:
     emp, stance, binary, span = (np.asarray(x, dtype=np.float64) for x in logits)
     t = cfg.temperatures
-    emp_p = _softmax(emp / t.get("empathy", 1.0))
-    stance_p = _softmax(stance / t.get("stance", 1.0))
-    dis = _sigmoid(binary[:, 0] / t.get("dismissive", 1.0))
-    pro = _sigmoid(binary[:, 1] / t.get("proactive", 1.0))
-    dst = _sigmoid(binary[:, 2] / t.get("distress", 1.0))
-    tok_p = _sigmoid(span)
+    emp_p = softmax(emp / t.get("empathy", 1.0))
+    stance_p = softmax(stance / t.get("stance", 1.0))
+    dis = sigmoid(binary[:, 0] / t.get("dismissive", 1.0))
+    pro = sigmoid(binary[:, 1] / t.get("proactive", 1.0))
+    dst = sigmoid(binary[:, 2] / t.get("distress", 1.0))
+    tok_p = sigmoid(span)
     out = []
     for i, reply in enumerate(replies):
         spans = token_spans(tok_p[i, 1 : 1 + len(batch.offsets[i])], batch.offsets[i], reply, cfg.thresholds.span)

@@ -16,6 +16,7 @@ from typing import Callable
 import numpy as np
 
 from ..model.base import STANCE_LABELS, ModelConfig, Thresholds, base_encoder_dir
+from ..model.decode import sigmoid, softmax, token_spans
 from ..model.tokenize import PairEncoder
 from . import metrics
 from .config import TrainConfig
@@ -128,7 +129,7 @@ def train(cfg: TrainConfig, base_dir: Path | None = None, encoder_config=None, l
     log(f"training on {len(train_rows)} rows, dev {len(dev_rows)}, {steps} steps, trainable {sum(p.numel() for p in params):,} params")
     t0 = time.time()
     step = 0
-    best: tuple[float, int, dict] | None = None
+    best: tuple[float, int, dict, list] | None = None  # dev score, epoch, trainable tensors, dev logits
     for epoch in range(cfg.epochs):
         net.train()
         total = 0.0
@@ -147,17 +148,19 @@ def train(cfg: TrainConfig, base_dir: Path | None = None, encoder_config=None, l
         msg = f"epoch {epoch + 1}/{cfg.epochs}: mean loss {total / max(1, math.ceil(len(train_rows) / cfg.batch_size)):.4f}"
         if cfg.select_epoch and cfg.epochs > 1:
             net.eval()
-            score = dev_score(_collect(TorchScorer(None, mcfg, net=net, base_dir=base), dev_rows), dev_rows, cfg.max_fpr_dismissive)
+            logits = _collect(TorchScorer(None, mcfg, net=net, base_dir=base), dev_rows)
+            score = dev_score(logits, dev_rows, cfg.max_fpr_dismissive)
             if best is None or score > best[0]:
-                best = (score, epoch + 1, net.delta_state())
+                best = (score, epoch + 1, net.delta_state(), logits)
             msg += f", dev score {score:.4f}"
         log(f"{msg} ({time.time() - t0:.0f}s)")
+    net.eval()
     if best is not None:
         net.load_state_dict(best[2], strict=False)
+        logits = best[3]  # that epoch's dev logits: calibration needs no second pass
         log(f"kept epoch {best[1]} (dev score {best[0]:.4f})")
-    net.eval()
-    scorer = TorchScorer(None, mcfg, net=net, base_dir=base)
-    logits = _collect(scorer, dev_rows)
+    else:
+        logits = _collect(TorchScorer(None, mcfg, net=net, base_dir=base), dev_rows)
     _calibrate(mcfg, logits, dev_rows, cfg)
     out_dir = Path(cfg.output) if Path(cfg.output).is_absolute() else ROOT / cfg.output
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -190,21 +193,17 @@ def dev_score(logits, rows: list[dict], max_fpr: float) -> float:
     """Epoch selection: mean of dev dismissive F1 (at its best threshold with FPR <= max_fpr), empathy Spearman,
     stance macro-F1 and proactive AUC - the issue's quality targets, each on a 0..1 scale."""
     emp, stance, binary, _ = logits
-    sig = lambda z: 1 / (1 + np.exp(-np.clip(z, -40, 40)))  # noqa: E731
     y_dis = np.array([r["dismissive"] for r in rows], bool)
-    p_dis = sig(binary[:, 0])
+    p_dis = sigmoid(binary[:, 0])
     t = pick_threshold(y_dis, p_dis, max_fpr)
-    e = np.exp(emp - emp.max(1, keepdims=True))
-    expected = (e / e.sum(1, keepdims=True)) @ np.arange(emp.shape[1])
+    expected = softmax(emp) @ np.arange(emp.shape[1])
     parts = [metrics.f1(y_dis, p_dis >= t), metrics.spearman([r["empathy"] for r in rows], expected) or 0.0,
              metrics.macro_f1([r["stance"] for r in rows], [STANCE_LABELS[i] for i in stance.argmax(1)], list(STANCE_LABELS)),
-             metrics.auc(np.array([r["proactive"] for r in rows], bool), sig(binary[:, 1])) or 0.5]
+             metrics.auc(np.array([r["proactive"] for r in rows], bool), sigmoid(binary[:, 1])) or 0.5]
     return float(np.mean(parts))
 
 
 def _calibrate(mcfg: ModelConfig, logits, rows: list[dict], cfg: TrainConfig) -> None:
-    from ..model.decode import token_spans
-
     emp, stance, binary, spans = logits
     y_emp = np.array([r["empathy"] for r in rows])
     y_st = np.array([STANCE_INDEX[r["stance"]] for r in rows])
@@ -216,9 +215,7 @@ def _calibrate(mcfg: ModelConfig, logits, rows: list[dict], cfg: TrainConfig) ->
          "dismissive": fit_temperature(binary[:, 0], y_dis, True), "proactive": fit_temperature(binary[:, 1], y_pro, True),
          "distress": fit_temperature(binary[has_c, 2], y_dst[has_c], True) if has_c.any() else 1.0}
     mcfg.temperatures = t
-    sig = lambda z: 1 / (1 + np.exp(-np.clip(z, -40, 40)))  # noqa: E731
-    p_st = np.exp(stance / t["stance"])
-    p_st = p_st / p_st.sum(1, keepdims=True)
+    p_st = softmax(stance / t["stance"])
     best_span, best_t = -1.0, 0.5
     gold = [[tuple(s) for s in r["dismissive_spans"]] for r in rows]
     for st in (0.3, 0.4, 0.5, 0.6, 0.7):
@@ -227,8 +224,8 @@ def _calibrate(mcfg: ModelConfig, logits, rows: list[dict], cfg: TrainConfig) ->
         if f > best_span:
             best_span, best_t = f, st
     mcfg.thresholds = Thresholds(
-        dismissive=pick_threshold(y_dis.astype(bool), sig(binary[:, 0] / t["dismissive"]), cfg.max_fpr_dismissive),
-        proactive=pick_threshold(y_pro.astype(bool), sig(binary[:, 1] / t["proactive"])),
+        dismissive=pick_threshold(y_dis.astype(bool), sigmoid(binary[:, 0] / t["dismissive"]), cfg.max_fpr_dismissive),
+        proactive=pick_threshold(y_pro.astype(bool), sigmoid(binary[:, 1] / t["proactive"])),
         aggressive=pick_threshold(y_st == STANCE_INDEX["aggressive"], p_st[:, STANCE_INDEX["aggressive"]]) if (y_st == 2).any() else 0.5,
         distress=0.5, span=best_t)
 
