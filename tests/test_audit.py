@@ -311,7 +311,7 @@ def _assert_self_contained(page: str) -> None:
 def test_report_html_json_md(coach, tmp_path):
     src = write_csv(tmp_path / "in.csv", ROWS + [{"reply": "", "customer": "", "agent": "bo", "team": "x", "sent": "nonsense"}])
     res = run_audit(src, tmp_path / "out.parquet", coach, columns=COLS, chunk_rows=3)
-    s = build_report(res.out, tmp_path / "report.html", coach, top=5)
+    build_report(res.out, tmp_path / "report.html", coach, top=5)
     page = (tmp_path / "report.html").read_text(encoding="utf-8")
     _assert_self_contained(page)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page  # agent names are escaped
@@ -445,7 +445,7 @@ def test_spark_coach_takes_the_options_a_cli_run_would(tmp_path):
 
 @pytest.mark.spark
 def test_spark_map_in_pandas(monkeypatch):
-    pyspark = pytest.importorskip("pyspark")  # noqa: F841
+    pytest.importorskip("pyspark")
     pytest.importorskip("pandas")
     import sys
 

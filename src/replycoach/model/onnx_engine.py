@@ -14,6 +14,8 @@ from .tokenize import PairEncoder
 #: One reply per run: dynamic int8 quantisation computes activation scales over the whole input tensor, so
 #: batching would make a reply's scores depend on its batch-mates (check_many must equal check).
 BATCH = 1
+#: fewer replies than this are scored on the all-cores session, without starting lanes
+MIN_SPREAD = 4
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -63,10 +65,10 @@ class OnnxScorer:
     def score(self, replies: Sequence[str], customers: Sequence[str | None]) -> list[ModelOutput]:
         return self.map(lambda part: score_batched(self, [r for r, _ in part], [c for _, c in part], BATCH), list(zip(replies, customers)))
 
-    def map(self, fn: Callable[[list[T]], list[R]], items: Sequence[T], min_items: int = 4) -> list[R]:
+    def map(self, fn: Callable[[list[T]], list[R]], items: Sequence[T]) -> list[R]:
         """`fn` over `items` split across the lanes (interleaved, so long and short replies spread evenly),
         results back in input order. Serial on one lane or for a handful of items."""
-        if self.lanes == 1 or len(items) < min_items or getattr(self._local, "lane", False):
+        if self.lanes == 1 or len(items) < MIN_SPREAD or getattr(self._local, "lane", False):
             return fn(list(items))  # (already on a lane: no nested spreading)
         with self._lock:
             if self._lane_session is None:
