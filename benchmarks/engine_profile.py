@@ -1,0 +1,96 @@
+"""Where the ONNX engine's time goes, and what batching would buy, on the corpus test replies.
+
+    python benchmarks/engine_profile.py [--limit N] [--out benchmarks/results/engine_profile.json]
+
+1. ONNX Runtime's profiler over the replies one at a time on a one-thread session: share of kernel time per
+   operator type (int8 matrix multiplies vs fp32 LayerNorm/GELU and the rest). The profile file goes to a
+   temporary folder and is deleted.
+2. Model-only throughput: one reply per run on the all-cores session; token-length-sorted batches of 4-32 on
+   the same session (what static batching would give; the shipped engine does not batch, because dynamic int8
+   quantisation would make a reply's scores depend on its batch-mates); and the engine's lanes.
+"""
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import os
+import platform
+import tempfile
+import time
+from pathlib import Path
+
+from _results import save
+
+
+def op_shares(path: Path, feeds: list[dict]) -> dict[str, float]:
+    import onnxruntime as ort
+
+    with tempfile.TemporaryDirectory() as tmp:
+        opts = ort.SessionOptions()
+        opts.enable_profiling = True
+        opts.profile_file_prefix = str(Path(tmp) / "profile")
+        opts.intra_op_num_threads = 1
+        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        sess = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
+        for f in feeds:
+            sess.run(None, f)
+        events = json.loads(Path(sess.end_profiling()).read_text())
+    time_per_op: collections.Counter = collections.Counter()
+    for e in events:
+        if e.get("cat") == "Node" and e["name"].endswith("_kernel_time"):
+            time_per_op[e["args"]["op_name"]] += e["dur"]
+    total = sum(time_per_op.values())
+    return {op: round(us / total, 3) for op, us in time_per_op.most_common()}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--limit", type=int, default=0, help="only the first N test replies (smoke runs)")
+    ap.add_argument("--out", default="benchmarks/results/engine_profile.json")
+    args = ap.parse_args(argv)
+
+    from replycoach import Coach
+    from replycoach.model.export import onnx_path
+    from replycoach.training.corpus import OUT, read_jsonl
+
+    rows = [r for r in read_jsonl(OUT) if r["split"] == "test"][: args.limit or None]
+    replies, customers = [r["reply"] for r in rows], [r["customer"] or None for r in rows]
+    scorer = Coach(explain=False).scorer
+    if scorer.name != "onnx":
+        raise SystemExit("this profiles the ONNX engine; install onnxruntime")
+    enc = scorer.encoder
+
+    def feed(idx: list[int]) -> dict:
+        b = enc.encode([replies[i] for i in idx], [customers[i] for i in idx])
+        return {"input_ids": b.input_ids, "attention_mask": b.attention_mask, "token_type_ids": b.token_type_ids}
+
+    shares = op_shares(onnx_path(scorer.cfg), [feed([i]) for i in range(len(rows))])
+    int8 = sum(v for k, v in shares.items() if k in ("DynamicQuantizeMatMul", "QAttention", "MatMulIntegerToFloat", "DynamicQuantizeLinear"))
+    fp32 = sum(v for k, v in shares.items() if k in ("SkipLayerNormalization", "BiasGelu", "Gelu", "FastGelu", "LayerNormalization"))
+
+    lengths = [f["input_ids"].shape[1] for f in (feed([i]) for i in range(len(rows)))]
+    order = sorted(range(len(rows)), key=lambda i: lengths[i])
+    rates: dict[str, float] = {}
+    for size in (1, 4, 8, 16, 32):
+        feeds = [feed(order[k : k + size]) for k in range(0, len(order), size)]  # tokenised before the clock
+        scorer.session.run(None, feeds[0])
+        t = time.perf_counter()
+        for f in feeds:
+            scorer.session.run(None, f)
+        rates[f"sorted_batches_of_{size}"] = round(len(rows) / (time.perf_counter() - t), 1)
+    scorer.score(replies[:8], customers[:8])
+    t = time.perf_counter()
+    scorer.score(replies, customers)
+    rates[f"lanes_{scorer.lanes}_incl_tokenising"] = round(len(rows) / (time.perf_counter() - t), 1)
+
+    res = {"machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, {platform.system()}",
+           "replies": len(rows), "kernel_time_share_one_thread": shares,
+           "int8_matmul_share": round(int8, 3), "fp32_layernorm_gelu_share": round(fp32, 3),
+           "model_replies_per_s": rates}
+    save(res, args.out)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
