@@ -8,6 +8,9 @@
 2. Model-only throughput: one reply per run on the all-cores session; token-length-sorted batches of 4-32 on
    the same session (what static batching would give; the shipped engine does not batch, because dynamic int8
    quantisation would make a reply's scores depend on its batch-mates); and the engine's lanes.
+3. The export recipe's one deliberate non-fusion: the shipped graph (Add + LayerNormalization) against the same
+   weights exported with ONNX Runtime's fused SkipLayerNormalization, one thread, one reply per run, alternating
+   three rounds; and how far the two graphs' dismissive probabilities differ.
 """
 from __future__ import annotations
 
@@ -24,15 +27,10 @@ from _results import save
 
 
 def op_shares(path: Path, feeds: list[dict]) -> dict[str, float]:
-    import onnxruntime as ort
+    from replycoach.model.onnx_engine import open_session
 
     with tempfile.TemporaryDirectory() as tmp:
-        opts = ort.SessionOptions()
-        opts.enable_profiling = True
-        opts.profile_file_prefix = str(Path(tmp) / "profile")
-        opts.intra_op_num_threads = 1
-        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        sess = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
+        sess = open_session(path, threads=1, profile_prefix=str(Path(tmp) / "profile"))
         for f in feeds:
             sess.run(None, f)
         events = json.loads(Path(sess.end_profiling()).read_text())
@@ -42,6 +40,42 @@ def op_shares(path: Path, feeds: list[dict]) -> dict[str, float]:
             time_per_op[e["args"]["op_name"]] += e["dur"]
     total = sum(time_per_op.values())
     return {op: round(us / total, 3) for op, us in time_per_op.most_common()}
+
+
+def fusion_comparison(scorer, feeds: list[dict]) -> dict:
+    """One-thread replies/s of the shipped graph vs the same weights with SkipLayerNormalization fused."""
+    import numpy as np
+    import onnxruntime as ort
+    from safetensors.torch import load_file
+
+    from replycoach.model.base import base_encoder_dir
+    from replycoach.model.decode import sigmoid
+    from replycoach.model.export import export_onnx, onnx_path
+    from replycoach.model.loading import DEFAULT_MODEL_DIR
+    from replycoach.model.network import build
+    from replycoach.model.onnx_engine import open_session
+
+    with tempfile.TemporaryDirectory() as tmp:
+        net = build(scorer.cfg, base_encoder_dir(), load_file(str(DEFAULT_MODEL_DIR / "delta.safetensors")))
+        fused = export_onnx(net, Path(tmp) / "fused.int8.onnx", unfused={})
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = 1
+        sessions = {"shipped_add_layernorm": open_session(onnx_path(scorer.cfg), threads=1),
+                    "fused_skip_layernorm": ort.InferenceSession(str(fused), opts, providers=["CPUExecutionProvider"])}
+        rates: dict[str, list[float]] = {k: [] for k in sessions}
+        for _ in range(3):
+            for name, sess in sessions.items():
+                sess.run(None, feeds[0])
+                t = time.perf_counter()
+                for f in feeds:
+                    sess.run(None, f)
+                rates[name].append(round(len(feeds) / (time.perf_counter() - t), 1))
+        binary = [[s.run(["binary"], f)[0][0, 0] for f in feeds] for s in sessions.values()]
+    p = [sigmoid(np.array(b, dtype=np.float64) / scorer.cfg.temperatures.get("dismissive", 1.0)) for b in binary]
+    best = {k: max(v) for k, v in rates.items()}
+    return {"one_thread_replies_per_s": rates, "speedup_best_of_3": round(best["shipped_add_layernorm"] / best["fused_skip_layernorm"], 3),
+            "dismissive_prob_max_abs_diff": round(float(np.abs(p[0] - p[1]).max()), 4),
+            "dismissive_prob_mean_abs_diff": round(float(np.abs(p[0] - p[1]).mean()), 5)}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -84,10 +118,11 @@ def main(argv: list[str] | None = None) -> int:
     scorer.score(replies, customers)
     rates[f"lanes_{scorer.lanes}_incl_tokenising"] = round(len(rows) / (time.perf_counter() - t), 1)
 
+    res_fusion = fusion_comparison(scorer, [feed([i]) for i in range(len(rows))])
     res = {"machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, {platform.system()}",
            "replies": len(rows), "kernel_time_share_one_thread": shares,
            "int8_matmul_share": round(int8, 3), "fp32_layernorm_gelu_share": round(fp32, 3),
-           "model_replies_per_s": rates}
+           "model_replies_per_s": rates, "skip_layernorm_fusion": res_fusion}
     save(res, args.out)
     return 0
 

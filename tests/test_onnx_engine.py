@@ -58,3 +58,31 @@ def test_lane_errors_reach_the_caller(tiny_onnx):
 
     with pytest.raises(ValueError, match="bad part of 5"):  # raised on a lane (5 of the 10 items), not serially (10)
         spread.map(boom, list(range(10)))
+
+
+def test_layernorm_stays_unfused_in_the_file_and_the_session(tiny_onnx, tmp_path, monkeypatch):
+    """The recipe keeps Add + LayerNormalization (ONNX Runtime's SkipLayerNormalization kernel is ~5x slower on CPU),
+    in the exported file and in the session, where ONNX Runtime would otherwise fuse them again at start."""
+    import onnx
+    import onnxruntime as ort
+
+    from replycoach.model.export import RUNTIME_DISABLED
+    from replycoach.model.onnx_engine import open_session
+
+    path, _ = tiny_onnx
+    ops = {n.op_type for n in onnx.load(str(path)).graph.node}
+    assert "LayerNormalization" in ops and "SkipLayerNormalization" not in ops
+
+    def optimised_ops(disabled: list[str]) -> set[str]:
+        opts = ort.SessionOptions()
+        opts.optimized_model_filepath = str(tmp_path / "optimised.onnx")
+        ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"], disabled_optimizers=disabled)
+        return {n.op_type for n in onnx.load(opts.optimized_model_filepath).graph.node}
+
+    assert "SkipLayerNormalization" in optimised_ops([])  # what ONNX Runtime does unless told not to
+    assert "SkipLayerNormalization" not in optimised_ops(RUNTIME_DISABLED)
+    seen: dict = {}
+    real = ort.InferenceSession
+    monkeypatch.setattr(ort, "InferenceSession", lambda *a, **k: seen.update(k) or real(*a, **k))
+    open_session(path, threads=1)
+    assert seen["disabled_optimizers"] == RUNTIME_DISABLED

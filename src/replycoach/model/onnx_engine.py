@@ -21,6 +21,22 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
+def open_session(path: Path, threads: int = 0, profile_prefix: str | None = None):
+    """An ONNX Runtime CPU session for a graph built by `export`, with the fusions its recipe leaves out kept out."""
+    import onnxruntime as ort
+
+    from .export import RUNTIME_DISABLED
+
+    opts = ort.SessionOptions()
+    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    if threads:
+        opts.intra_op_num_threads = threads
+    if profile_prefix:
+        opts.enable_profiling = True
+        opts.profile_file_prefix = profile_prefix
+    return ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"], disabled_optimizers=RUNTIME_DISABLED)
+
+
 def cores() -> int:
     try:
         return len(os.sched_getaffinity(0))
@@ -48,13 +64,7 @@ class OnnxScorer:
         self._lock = threading.Lock()
 
     def _session(self, threads: int):
-        import onnxruntime as ort
-
-        opts = ort.SessionOptions()
-        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        if threads:
-            opts.intra_op_num_threads = threads
-        return ort.InferenceSession(str(self.path), opts, providers=["CPUExecutionProvider"])
+        return open_session(self.path, threads)
 
     def logits(self, replies: Sequence[str], customers: Sequence[str | None]):
         batch = self.encoder.encode(replies, customers)
