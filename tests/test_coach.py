@@ -208,3 +208,17 @@ def test_attribution_is_per_reply_so_batch_equals_single():
     coach = Coach(model=_CueScorer())
     replies = ["Sorry for the wait. I will call you at 3pm.", "ok", "Whatever. Not my problem, I will not help."]
     assert [r.model_dump() for r in coach.check_many(replies)] == [coach.check(x).model_dump() for x in replies]
+
+
+def test_with_a_model_the_model_decides_dismissive_and_rules_still_explain(tiny_scorer, rules_coach):
+    """A dismissive phrase rule reports its span either way; it sends the reply to review on its own only without a model
+    (or when the policy names the category)."""
+    text = "Nothing is showing on our system, sorry."
+    quiet = dict(dismissive=1.0, aggressive=1.0, min_empathy_distressed=0.0)  # the tiny model's scores never trigger review
+    with_model = Coach(model=tiny_scorer, policy=Policy(**quiet)).check(text)
+    assert any(f.source == "rule" and f.category == "dismissive" and f.severity == "error" for f in with_model.findings)
+    assert with_model.verdict == "send"
+    assert rules_coach.check(text).verdict == "review"
+    strict = Coach(model=tiny_scorer, policy=Policy(review_on_rule_categories=("dismissive", "aggressive"), **quiet)).check(text)
+    assert strict.verdict == "review" and any(r.startswith("dismissive:") for r in strict.reasons)
+    assert Coach(model=tiny_scorer, policy=Policy(**quiet)).check("Calm down.").verdict == "review"  # aggressive rules keep their say

@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from replycoach import Coach, InputError, ModelError, Rewrite
+from replycoach import Coach, InputError, ModelError, Policy, Rewrite
 from replycoach.model import ModelOutput
 from replycoach.rewrite import builtin_candidates, trace
 from replycoach.rewrite.candidates import apply, minimal, minimal_edits, targets
@@ -359,3 +359,12 @@ def test_cli(monkeypatch, tmp_path):
     assert runner.invoke(app, ["--file", str(f)]).exit_code == 0
     assert runner.invoke(app, [CHAT, "--file", str(f)]).exit_code == 2
     assert runner.invoke(app, ["   "]).exit_code == 2
+
+
+def test_gate_reasons_keep_dismissive_rule_errors_the_verdict_leaves_to_the_model(tiny_scorer):
+    quiet = dict(dismissive=1.0, aggressive=1.0, min_empathy_distressed=0.0)
+    text = "Nothing is showing on our system, sorry."
+    lenient = Coach(model=tiny_scorer, policy=Policy(**quiet)).check(text)
+    assert lenient.verdict == "send" and [r for r in gate_reasons(lenient) if r.startswith("dismissive:")]
+    strict = Coach(model=tiny_scorer, policy=Policy(review_on_rule_categories=("dismissive",), **quiet)).check(text)
+    assert len([r for r in gate_reasons(strict) if r.startswith("dismissive:")]) == 1  # named once, not twice

@@ -16,8 +16,24 @@ class Policy(BaseModel):
     distress: float | None = Field(default=None, ge=0, le=1, description="customer counts as distressed when P(distress) >= this")
     min_empathy_distressed: float = Field(default=0.25, ge=0, le=1, description="empathy score a distressed customer needs")
     min_empathy: float = Field(default=0.0, ge=0, le=1, description="empathy score every reply needs (0 = no requirement)")
-    review_on_rule_categories: tuple[str, ...] = ("dismissive", "aggressive")
+    review_on_rule_categories: tuple[str, ...] | None = Field(
+        default=None, description="rule categories whose findings (at review_on_rule_severity) send a reply to review; None = "
+        "RULE_REVIEW_WITH_MODEL when the model scores the reply, RULE_REVIEW_RULES_ONLY without one")
     review_on_rule_severity: tuple[str, ...] = ("error",)
+
+
+#: With a model, the model decides whether a reply is dismissive: a dismissive phrase rule still reports its span and
+#: suggestion but does not by itself send the reply to review. On the dev split (765 replies) the rules' override added
+#: 5 false reviews for 1 caught reply (gate F1 0.889 -> 0.894, false-review rate 5.4% -> 4.3% without it); aggressive
+#: rules were neutral there (1 and 1) and keep their say.
+RULE_REVIEW_WITH_MODEL: tuple[str, ...] = ("aggressive",)
+RULE_REVIEW_RULES_ONLY: tuple[str, ...] = ("dismissive", "aggressive")
+
+
+def rule_review_categories(policy: Policy, has_model: bool) -> tuple[str, ...]:
+    if policy.review_on_rule_categories is not None:
+        return policy.review_on_rule_categories
+    return RULE_REVIEW_WITH_MODEL if has_model else RULE_REVIEW_RULES_ONLY
 
 
 def thresholds(policy: Policy, shipped: dict[str, float]) -> dict[str, float]:
@@ -31,10 +47,11 @@ def thresholds(policy: Policy, shipped: dict[str, float]) -> dict[str, float]:
 
 def decide(policy: Policy, out: ModelOutput | None, findings: list[Finding], shipped: dict[str, float]) -> tuple[str, list[str]]:
     reasons: list[str] = []
+    categories = rule_review_categories(policy, out is not None)
     for f in findings:
         if f.source == "input" and f.severity == "error":
             reasons.append(f.message)
-        elif f.source == "rule" and f.category in policy.review_on_rule_categories and f.severity in policy.review_on_rule_severity:
+        elif f.source == "rule" and f.category in categories and f.severity in policy.review_on_rule_severity:
             reasons.append(f"{f.category}: \u201c{f.text}\u201d \u2014 {f.message}")
     if out is not None:
         t = thresholds(policy, shipped)

@@ -15,9 +15,11 @@ MIN_GAIN = 1e-6
 
 def gate_reasons(report: Report) -> list[str]:
     """Why `report` would not do as a rewrite: the coach's own verdict reasons (its Policy: model thresholds, rule
-    errors, empathy for a distressed customer), plus any dismissive or aggressive rule warning still in the text."""
+    errors, empathy for a distressed customer), plus any dismissive or aggressive rule finding still in the text, at any
+    severity (with a model loaded, a dismissive rule alone does not make the verdict review, but a rewrite must not keep it)."""
     extra = [f"{f.category}: \u201c{f.text}\u201d ({f.id})" for f in report.findings
-             if f.category in GATE_CATEGORIES and f.source == "rule" and f.severity != "error"]
+             if f.category in GATE_CATEGORIES and f.source == "rule"
+             and not any(r.startswith(f"{f.category}: \u201c{f.text}\u201d") for r in report.reasons)]
     return [*report.reasons, *extra]
 
 

@@ -65,8 +65,9 @@ proactive and aggressive are best dev F1; span threshold is best dev span F1.
 ## Test-split metrics ({metrics['rows']} replies; real and authored subsets apart)
 {table(metrics['results'])}
 
-`model` = model scores and model spans only (torch reference engine); `combined` = model scores with rule findings merged (the
-verdict `Coach.check` gives: dismissive when the model clears its threshold or an error-level dismissive rule fires), torch engine;
+`model` = model scores and model spans only (torch reference engine); `combined` = what a `Coach.check` report shows: the model's
+scores and decisions, with the rules' dismissive spans merged into the model's (a dismissive phrase rule explains but, with a model
+loaded, does not by itself make a reply dismissive: `replycoach.policy.RULE_REVIEW_WITH_MODEL`), torch engine;
 `combined-onnx-int8` = the same with the ONNX Runtime int8 graph built from the same weights (what `Coach()` uses by default);
 `rules` = phrase rules only. Targets from the issue: dismissive F1 >= 0.90 with FPR <= 3%, empathy Spearman >= 0.75, stance
 macro-F1 >= 0.75, proactive AUC >= 0.90, and better than rules-only on every label on the real subset; see "Where it falls short".

@@ -32,15 +32,11 @@ def predictions(kind: str, reports: list[Report], shipped: dict[str, float]) -> 
             stance = r.stance
             emp, pro_p = s.empathy, s.proactive
             pro = pro_p >= t_pro
-            model_spans = [(f.start, f.end) for f in r.findings if f.category == "dismissive" and f.source == "model"]
+            dis_p, dis = s.dismissive, s.dismissive >= t_dis  # with a model, the model decides (policy.RULE_REVIEW_WITH_MODEL)
             if kind == "model":
-                dis_p, dis, spans = s.dismissive, s.dismissive >= t_dis, model_spans
-            else:
-                dis_p = max(s.dismissive, rule_p if rule_p >= 1.0 else 0.0)
-                dis = s.dismissive >= t_dis or rule_p >= 1.0
+                spans = [(f.start, f.end) for f in r.findings if f.category == "dismissive" and f.source == "model"]
+            else:  # combined: what the report shows, rule spans merged with the model's
                 spans = [(f.start, f.end) for f in r.findings if f.category == "dismissive"]
-                if s.stance_probs.get("aggressive", 0) < 0.5 and "aggressive" in cats:
-                    stance = "aggressive"
         for k, v in (("dismissive_p", dis_p), ("dismissive", dis), ("proactive_p", pro_p), ("proactive", pro),
                      ("empathy", emp), ("stance", stance), ("spans", spans)):
             out[k].append(v)
