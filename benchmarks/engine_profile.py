@@ -7,7 +7,8 @@
    temporary folder and is deleted.
 2. Model-only throughput: one reply per run on the all-cores session; token-length-sorted batches of 4-32 on
    the same session (what static batching would give; the shipped engine does not batch, because dynamic int8
-   quantisation would make a reply's scores depend on its batch-mates); and the engine's lanes.
+   quantisation would make a reply's scores depend on its batch-mates), the same on a one-thread session (what
+   a lane runs on); and the engine's lanes.
 3. The export recipe's one deliberate non-fusion: the shipped graph (Add + LayerNormalization) against the same
    weights exported with ONNX Runtime's fused SkipLayerNormalization, one thread, one reply per run, alternating
    three rounds; and how far the two graphs' dismissive probabilities differ.
@@ -86,6 +87,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from replycoach import Coach
     from replycoach.model.export import onnx_path
+    from replycoach.model.onnx_engine import open_session
     from replycoach.training.corpus import OUT, read_jsonl
 
     rows = [r for r in read_jsonl(OUT) if r["split"] == "test"][: args.limit or None]
@@ -106,13 +108,15 @@ def main(argv: list[str] | None = None) -> int:
     lengths = [f["input_ids"].shape[1] for f in (feed([i]) for i in range(len(rows)))]
     order = sorted(range(len(rows)), key=lambda i: lengths[i])
     rates: dict[str, float] = {}
+    one_thread = open_session(onnx_path(scorer.cfg), threads=1)  # what each lane runs on
     for size in (1, 4, 8, 16, 32):
         feeds = [feed(order[k : k + size]) for k in range(0, len(order), size)]  # tokenised before the clock
-        scorer.session.run(None, feeds[0])
-        t = time.perf_counter()
-        for f in feeds:
-            scorer.session.run(None, f)
-        rates[f"sorted_batches_of_{size}"] = round(len(rows) / (time.perf_counter() - t), 1)
+        for label, sess in (("", scorer.session), ("one_thread_", one_thread)):
+            sess.run(None, feeds[0])
+            t = time.perf_counter()
+            for f in feeds:
+                sess.run(None, f)
+            rates[f"{label}sorted_batches_of_{size}"] = round(len(rows) / (time.perf_counter() - t), 1)
     scorer.score(replies[:8], customers[:8])
     t = time.perf_counter()
     scorer.score(replies, customers)
