@@ -47,18 +47,15 @@ def fusion_comparison(scorer, feeds: list[dict]) -> dict:
     """One-thread replies/s of the shipped graph vs the same weights with SkipLayerNormalization fused."""
     import numpy as np
     import onnxruntime as ort
-    from safetensors.torch import load_file
 
-    from replycoach.model.base import base_encoder_dir
     from replycoach.model.decode import sigmoid
     from replycoach.model.export import export_onnx, onnx_path
     from replycoach.model.loading import DEFAULT_MODEL_DIR
-    from replycoach.model.network import build
+    from replycoach.model.network import load_trained
     from replycoach.model.onnx_engine import open_session
 
     with tempfile.TemporaryDirectory() as tmp:
-        net = build(scorer.cfg, base_encoder_dir(), load_file(str(DEFAULT_MODEL_DIR / "delta.safetensors")))
-        fused = export_onnx(net, Path(tmp) / "fused.int8.onnx", unfused={})
+        fused = export_onnx(load_trained(DEFAULT_MODEL_DIR, scorer.cfg), Path(tmp) / "fused.int8.onnx", unfused={})
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = 1
         sessions = {"shipped_add_layernorm": open_session(onnx_path(scorer.cfg), threads=1),

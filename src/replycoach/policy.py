@@ -36,6 +36,11 @@ def rule_review_categories(policy: Policy, has_model: bool) -> tuple[str, ...]:
     return RULE_REVIEW_WITH_MODEL if has_model else RULE_REVIEW_RULES_ONLY
 
 
+def rule_reason(f: Finding) -> str:
+    """How a rule finding is named among the reasons for review (here and in rewrite.verify.gate_reasons)."""
+    return f"{f.category}: \u201c{f.text}\u201d \u2014 {f.message}"
+
+
 def thresholds(policy: Policy, shipped: dict[str, float]) -> dict[str, float]:
     """The threshold in force per model label: the policy's where it sets one, else the one shipped with the model, else 0.5."""
     out = {k: shipped.get(k, 0.5) for k in ("dismissive", "aggressive", "distress", "empathy", "proactive")}
@@ -52,7 +57,7 @@ def decide(policy: Policy, out: ModelOutput | None, findings: list[Finding], shi
         if f.source == "input" and f.severity == "error":
             reasons.append(f.message)
         elif f.source == "rule" and f.category in categories and f.severity in policy.review_on_rule_severity:
-            reasons.append(f"{f.category}: \u201c{f.text}\u201d \u2014 {f.message}")
+            reasons.append(rule_reason(f))
     if out is not None:
         t = thresholds(policy, shipped)
         t_dis, t_agg, t_dst = t["dismissive"], t["aggressive"], t["distress"]

@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 
 from ..errors import ModelError
-from .base import ModelConfig, base_encoder_dir
+from .base import ModelConfig
 
 
 def cache_dir() -> Path:
@@ -90,9 +90,6 @@ def build_onnx(model_dir: Path, cfg: ModelConfig, quantize: bool = True) -> Path
     path = onnx_path(cfg, quantize)
     if path.is_file():
         return path
-    from safetensors.torch import load_file
+    from .network import load_trained
 
-    from .network import build
-
-    net = build(cfg, base_encoder_dir(), load_file(str(model_dir / "delta.safetensors")))
-    return export_onnx(net, path, quantize)
+    return export_onnx(load_trained(model_dir, cfg), path, quantize)

@@ -117,3 +117,12 @@ def build(cfg: ModelConfig, base_dir: Path, delta: dict[str, torch.Tensor] | Non
         net.load_state_dict(delta, strict=False)
     net.eval()
     return net
+
+
+def load_trained(model_dir: Path, cfg: ModelConfig, base_dir: Path | None = None) -> CoachNet:
+    """A model directory's network: the base encoder from its PyPI package plus the directory's delta."""
+    from safetensors.torch import load_file
+
+    from .base import base_encoder_dir
+
+    return build(cfg, base_dir or base_encoder_dir(), load_file(str(Path(model_dir) / "delta.safetensors")))

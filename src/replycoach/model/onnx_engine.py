@@ -54,7 +54,7 @@ class OnnxScorer:
 
     def __init__(self, onnx_file: Path, cfg: ModelConfig, threads: int = 0, lanes: int | None = None):
         self.path = Path(onnx_file)
-        self.session = self._session(threads)
+        self.session = open_session(self.path, threads)
         self.cfg = cfg
         self.version = cfg.version
         self.encoder = PairEncoder(base_encoder_dir() / "tokenizer.json", cfg.max_length, cfg.max_customer_tokens)
@@ -62,9 +62,6 @@ class OnnxScorer:
         self._lane_session = None
         self._local = threading.local()
         self._lock = threading.Lock()
-
-    def _session(self, threads: int):
-        return open_session(self.path, threads)
 
     def logits(self, replies: Sequence[str], customers: Sequence[str | None]):
         batch = self.encoder.encode(replies, customers)
@@ -82,7 +79,7 @@ class OnnxScorer:
             return fn(list(items))  # (already on a lane: no nested spreading)
         with self._lock:
             if self._lane_session is None:
-                self._lane_session = self._session(1)
+                self._lane_session = open_session(self.path, 1)
         n = min(self.lanes, len(items))
 
         def run(k: int) -> list[R]:

@@ -16,16 +16,15 @@ class TorchScorer:
 
     def __init__(self, model_dir: Path | None, cfg: ModelConfig, net=None, base_dir: Path | None = None):
         import torch
-        from safetensors.torch import load_file
 
-        from .network import build
+        from .network import load_trained
 
         self.cfg = cfg
         self.version = cfg.version
         base = base_dir or base_encoder_dir()
         self.encoder = PairEncoder(base / "tokenizer.json", cfg.max_length, cfg.max_customer_tokens)
         if net is None:
-            net = build(cfg, base, load_file(str(Path(model_dir) / "delta.safetensors")))
+            net = load_trained(Path(model_dir), cfg, base)
         self.net = net.eval()
         self._torch = torch
 

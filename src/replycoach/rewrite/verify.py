@@ -6,6 +6,7 @@ import functools
 import re
 from typing import Callable
 
+from ..policy import rule_reason
 from ..report import Finding, Report, Scores
 
 GATE_CATEGORIES = ("dismissive", "aggressive")
@@ -17,10 +18,8 @@ def gate_reasons(report: Report) -> list[str]:
     """Why `report` would not do as a rewrite: the coach's own verdict reasons (its Policy: model thresholds, rule
     errors, empathy for a distressed customer), plus any dismissive or aggressive rule finding still in the text, at any
     severity (with a model loaded, a dismissive rule alone does not make the verdict review, but a rewrite must not keep it)."""
-    extra = [f"{f.category}: \u201c{f.text}\u201d ({f.id})" for f in report.findings
-             if f.category in GATE_CATEGORIES and f.source == "rule"
-             and not any(r.startswith(f"{f.category}: \u201c{f.text}\u201d") for r in report.reasons)]
-    return [*report.reasons, *extra]
+    extra = [rule_reason(f) for f in report.findings if f.category in GATE_CATEGORIES and f.source == "rule"]
+    return list(dict.fromkeys([*report.reasons, *extra]))  # a rule the verdict already named is named once
 
 
 def accept(draft: Report, candidate: Report, min_gain: float = MIN_GAIN) -> tuple[bool, str]:

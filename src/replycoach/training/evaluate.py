@@ -18,13 +18,13 @@ def predictions(kind: str, reports: list[Report], shipped: dict[str, float]) -> 
     out: dict[str, list] = {k: [] for k in ("dismissive_p", "dismissive", "proactive_p", "proactive", "empathy", "stance", "spans")}
     t_dis, t_pro = shipped.get("dismissive", 0.5), shipped.get("proactive", 0.5)
     for r in reports:
-        rule_dis = [f for f in r.findings if f.category == "dismissive" and f.source == "rule"]
-        rule_p = max((_RULE_P[f.severity] for f in rule_dis), default=0.0)
-        cats = {f.category for f in r.findings if f.source == "rule"}
-        rule_stance = "aggressive" if "aggressive" in cats else "passive" if "passive" in cats else "assertive"
         s = r.scores
         if kind == "rules" or s is None:
-            dis_p, pro_p, emp, stance = rule_p, None, None, rule_stance
+            rule_dis = [f for f in r.findings if f.category == "dismissive" and f.source == "rule"]
+            rule_p = max((_RULE_P[f.severity] for f in rule_dis), default=0.0)
+            cats = {f.category for f in r.findings if f.source == "rule"}
+            stance = "aggressive" if "aggressive" in cats else "passive" if "passive" in cats else "assertive"
+            dis_p, pro_p, emp = rule_p, None, None
             spans = [(f.start, f.end) for f in rule_dis]
             dis = rule_p >= 0.75
             pro = None
