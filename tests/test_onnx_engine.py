@@ -86,3 +86,41 @@ def test_layernorm_stays_unfused_in_the_file_and_the_session(tiny_onnx, tmp_path
     monkeypatch.setattr(ort, "InferenceSession", lambda *a, **k: seen.update(k) or real(*a, **k))
     open_session(path, threads=1)
     assert seen["disabled_optimizers"] == RUNTIME_DISABLED
+
+
+def test_a_fresh_build_prunes_only_the_same_models_older_graphs(tmp_path, monkeypatch):
+    from replycoach.model import export
+
+    monkeypatch.setenv("REPLYCOACH_CACHE", str(tmp_path))
+    key = "replycoach-minilm-0.1.0-0d33fd46b2eceb8f"
+    current = tmp_path / f"{key}-{export.RECIPE}"
+    kept = [current, tmp_path / "replycoach-minilm-0.1.0-51203bc2befc23ef-fused-v1", tmp_path / "my-model-2.0-0d33fd46b2eceb8f-fused-v1"]
+    stale = [tmp_path / key, tmp_path / f"{key}-fused-v1", tmp_path / f"{key}-fused-v0"]
+    for d in kept + stale:
+        d.mkdir()
+        (d / "model.int8.onnx").write_bytes(b"x")
+    (tmp_path / f"{key}-fused-v1.txt").write_text("not a graph folder")
+    assert sorted(export.prune_stale(current)) == sorted(stale)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([d.name for d in kept] + [f"{key}-fused-v1.txt"])
+
+
+def test_build_onnx_prunes_after_a_build_not_on_reuse(tmp_path, monkeypatch):
+    from replycoach.model import export, network
+    from replycoach.model.base import ModelConfig
+
+    monkeypatch.setenv("REPLYCOACH_CACHE", str(tmp_path))
+    cfg = ModelConfig.model_construct(name="m", version="1", files={"delta.safetensors": "ab" * 32})
+    old = tmp_path / f"m-1-{'ab' * 8}-fused-v1"
+    old.mkdir()
+
+    def fake_export(net, out, quantize):
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(b"graph")
+        return out
+
+    monkeypatch.setattr(network, "load_trained", lambda model_dir, cfg: None)
+    monkeypatch.setattr(export, "export_onnx", fake_export)
+    path = export.build_onnx(tmp_path / "model", cfg)
+    assert path.read_bytes() == b"graph" and not old.exists()
+    old.mkdir()
+    assert export.build_onnx(tmp_path / "model", cfg) == path and old.exists()  # reuse touches nothing

@@ -86,10 +86,25 @@ def _fuse(src: Path, dst: Path, config, unfused: dict) -> Path:
 
 
 def build_onnx(model_dir: Path, cfg: ModelConfig, quantize: bool = True) -> Path:
-    """Build (or reuse) the cached ONNX graph for a model directory."""
+    """Build (or reuse) the cached ONNX graph for a model directory; a fresh build removes the same
+    model's graphs from older recipes (graphs of other models are kept)."""
     path = onnx_path(cfg, quantize)
     if path.is_file():
         return path
     from .network import load_trained
 
-    return export_onnx(load_trained(model_dir, cfg), path, quantize)
+    built = export_onnx(load_trained(model_dir, cfg), path, quantize)
+    prune_stale(path.parent)
+    return built
+
+
+def prune_stale(current: Path) -> list[Path]:
+    """Remove cache folders of the same model (name, version and delta key) built by another recipe."""
+    import shutil
+
+    model_key = current.name[: -len(RECIPE) - 1]
+    stale = [d for d in current.parent.iterdir()
+             if d.is_dir() and d != current and (d.name == model_key or d.name.startswith(model_key + "-"))]
+    for d in stale:
+        shutil.rmtree(d, ignore_errors=True)
+    return stale
