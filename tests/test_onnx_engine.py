@@ -124,3 +124,40 @@ def test_build_onnx_prunes_after_a_build_not_on_reuse(tmp_path, monkeypatch):
     assert path.read_bytes() == b"graph" and not old.exists()
     old.mkdir()
     assert export.build_onnx(tmp_path / "model", cfg) == path and old.exists()  # reuse touches nothing
+
+
+def test_a_damaged_cached_graph_is_rebuilt_once_then_a_clear_error(tiny_scorer, tiny_onnx, tmp_path, monkeypatch):
+    import shutil
+
+    from safetensors.torch import save_file
+
+    from replycoach import ModelError
+    from replycoach.model import export, loading
+
+    model_dir = tmp_path / "model"
+    model_dir.mkdir()
+    save_file(tiny_scorer.net.delta_state(), str(model_dir / "delta.safetensors"))
+    cfg = tiny_scorer.cfg.model_copy(update={"files": {"delta.safetensors": loading.sha256(model_dir / "delta.safetensors")}})
+    (model_dir / "config.json").write_text(cfg.model_dump_json())
+    cached = tmp_path / "cache" / "model.int8.onnx"
+    cached.parent.mkdir()
+    cached.write_bytes(tiny_onnx[0].read_bytes()[:1000])  # a truncated cache file
+    builds = []
+
+    def build(md, c, quantize=True):
+        if not cached.is_file():
+            builds.append(md)
+            shutil.copy(tiny_onnx[0], cached)
+        return cached
+
+    monkeypatch.setattr(export, "build_onnx", build)
+    scorer = loading.load_scorer(model_dir, "onnx")
+    assert builds == [model_dir] and len(scorer.score(["Refund sent today."], [None])) == 1
+
+    def broken(md, c, quantize=True):
+        cached.write_bytes(b"not a graph")
+        return cached
+
+    monkeypatch.setattr(export, "build_onnx", broken)
+    with pytest.raises(ModelError, match="cannot load the graph rebuilt from .*Coach\\(engine='torch'\\)"):
+        loading.load_scorer(model_dir, "onnx")

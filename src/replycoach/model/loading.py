@@ -43,10 +43,27 @@ def load_scorer(model_dir: str | Path | None = None, engine: str = "auto") -> Sc
         raise ModelError(f"engine must be 'auto', 'onnx' or 'torch', not {engine!r}")
     verify(path, cfg, ["delta.safetensors"])
     if engine in ("auto", "onnx"):
-        from .export import build_onnx
-        from .onnx_engine import OnnxScorer
-
-        return OnnxScorer(build_onnx(path, cfg), cfg)  # built once from base + delta, then cached
+        return _onnx_scorer(path, cfg)
     from .torch_engine import TorchScorer
 
     return TorchScorer(path, cfg)
+
+
+def _onnx_scorer(model_dir: Path, cfg: ModelConfig) -> Scorer:
+    """The int8 graph, built once from base + delta and cached. A cached file ONNX Runtime cannot load
+    (truncated, corrupted on disk) is rebuilt once; if the rebuilt one fails too, a ModelError says so."""
+    from .export import build_onnx
+    from .onnx_engine import OnnxScorer
+
+    for attempt in (1, 2):
+        graph = build_onnx(model_dir, cfg)
+        try:
+            return OnnxScorer(graph, cfg)
+        except Exception as exc:  # noqa: BLE001 - ONNX Runtime's own exception types (InvalidProtobuf, Fail, ...)
+            if not type(exc).__module__.startswith("onnxruntime"):
+                raise
+            if attempt == 2:
+                raise ModelError(f"{graph}: ONNX Runtime cannot load the graph rebuilt from {model_dir} ({type(exc).__name__}: "
+                                 f"{str(exc)[:300]}); delete the file to retry, or score with Coach(engine='torch')") from exc
+            graph.unlink(missing_ok=True)  # a damaged cache entry: rebuild it from base + delta
+    raise AssertionError("unreachable")  # pragma: no cover
