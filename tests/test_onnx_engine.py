@@ -161,3 +161,20 @@ def test_a_damaged_cached_graph_is_rebuilt_once_then_a_clear_error(tiny_scorer, 
     monkeypatch.setattr(export, "build_onnx", broken)
     with pytest.raises(ModelError, match="cannot load the graph rebuilt from .*Coach\\(engine='torch'\\)"):
         loading.load_scorer(model_dir, "onnx")
+
+
+def test_first_use_build_keeps_exporter_noise_out_of_the_callers_output(capsys, recwarn):
+    import logging
+    import warnings
+
+    from transformers.utils import logging as hf_logging
+
+    from replycoach.model.export import _quiet
+
+    level = logging.getLogger().level
+    with _quiet():
+        warnings.warn("TracerWarning: might cause the trace to be incorrect")
+        logging.getLogger().warning("Please consider to run pre-processing before quantization")
+        assert not hf_logging.is_progress_bar_enabled()
+    assert len(recwarn) == 0 and "quantization" not in capsys.readouterr().err
+    assert logging.getLogger().level == level and hf_logging.is_progress_bar_enabled()  # restored after

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 from ..errors import ModelError
@@ -93,9 +94,32 @@ def build_onnx(model_dir: Path, cfg: ModelConfig, quantize: bool = True) -> Path
         return path
     from .network import load_trained
 
-    built = export_onnx(load_trained(model_dir, cfg), path, quantize)
+    with _quiet():
+        built = export_onnx(load_trained(model_dir, cfg), path, quantize)
     prune_stale(path.parent)
     return built
+
+
+@contextmanager
+def _quiet():
+    """Keep a first-use build from printing the exporter's tracer warnings, the quantiser's advice and a
+    weight-loading progress bar into the caller's output (none of them is actionable for a user)."""
+    import logging
+    import warnings
+
+    from transformers.utils import logging as hf_logging
+
+    root, level, bar = logging.getLogger(), logging.getLogger().level, hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()
+    root.setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        root.setLevel(level)
+        if bar:
+            hf_logging.enable_progress_bar()
 
 
 def prune_stale(current: Path) -> list[Path]:
