@@ -178,3 +178,26 @@ def test_first_use_build_keeps_exporter_noise_out_of_the_callers_output(capsys, 
         assert not hf_logging.is_progress_bar_enabled()
     assert len(recwarn) == 0 and "quantization" not in capsys.readouterr().err
     assert logging.getLogger().level == level and hf_logging.is_progress_bar_enabled()  # restored after
+
+
+def test_an_unwritable_cache_is_a_clear_error(tmp_path, monkeypatch):
+    import errno
+
+    from replycoach import ModelError
+    from replycoach.model import export, network
+    from replycoach.model.base import ModelConfig
+
+    cfg = ModelConfig.model_construct(name="m", version="1", files={"delta.safetensors": "ab" * 32})
+    monkeypatch.setattr(network, "load_trained", lambda model_dir, cfg: None)
+    (tmp_path / "a-file").write_text("")
+    monkeypatch.setenv("REPLYCOACH_CACHE", str(tmp_path / "a-file" / "cache"))
+    with pytest.raises(ModelError, match="cannot write the ONNX graph cache.*REPLYCOACH_CACHE"):
+        export.build_onnx(tmp_path / "model", cfg)
+
+    def full(net, out, quantize):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setenv("REPLYCOACH_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(export, "export_onnx", full)
+    with pytest.raises(ModelError, match="No space left on device"):
+        export.build_onnx(tmp_path / "model", cfg)

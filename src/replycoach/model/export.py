@@ -94,8 +94,13 @@ def build_onnx(model_dir: Path, cfg: ModelConfig, quantize: bool = True) -> Path
         return path
     from .network import load_trained
 
-    with _quiet():
-        built = export_onnx(load_trained(model_dir, cfg), path, quantize)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with _quiet():
+            built = export_onnx(load_trained(model_dir, cfg), path, quantize)
+    except OSError as exc:  # read-only home, a file where the folder should be, disk full
+        raise ModelError(f"{path.parent}: cannot write the ONNX graph cache ({exc.strerror or exc}); set REPLYCOACH_CACHE to a "
+                         "writable folder, or score with Coach(engine='torch')") from exc
     prune_stale(path.parent)
     return built
 
