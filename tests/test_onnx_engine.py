@@ -100,7 +100,7 @@ def test_a_fresh_build_prunes_only_the_same_models_older_graphs(tmp_path, monkey
         d.mkdir()
         (d / "model.int8.onnx").write_bytes(b"x")
     (tmp_path / f"{key}-fused-v1.txt").write_text("not a graph folder")
-    assert sorted(export.prune_stale(current)) == sorted(stale)
+    assert sorted(export.prune_stale(current, key)) == sorted(stale)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([d.name for d in kept] + [f"{key}-fused-v1.txt"])
 
 

@@ -66,4 +66,3 @@ def score_batched(engine, replies: Sequence[str], customers: Sequence[str | None
         for i, o in zip(idx, decode(engine.cfg, enc, logits, r, c)):
             results[i] = o
     return [results[i] for i in range(len(replies))]
-

@@ -29,9 +29,13 @@ UNFUSED = {"enable_skip_layer_norm": False, "enable_bias_skip_layer_norm": False
 RUNTIME_DISABLED = ["SkipLayerNormFusion"]
 
 
+def model_key(cfg: ModelConfig) -> str:
+    """Names one trained model in the cache: name, version and the start of its delta's SHA-256."""
+    return f"{cfg.name}-{cfg.version}-{cfg.files.get('delta.safetensors', 'unknown')[:16]}"
+
+
 def onnx_path(cfg: ModelConfig, quantized: bool = True) -> Path:
-    key = cfg.files.get("delta.safetensors", "unknown")[:16]
-    return cache_dir() / f"{cfg.name}-{cfg.version}-{key}-{RECIPE}" / ("model.int8.onnx" if quantized else "model.onnx")
+    return cache_dir() / f"{model_key(cfg)}-{RECIPE}" / ("model.int8.onnx" if quantized else "model.onnx")
 
 
 def export_onnx(net, out: Path, quantize: bool = True, opset: int = 17, unfused: dict | None = None) -> Path:
@@ -101,7 +105,7 @@ def build_onnx(model_dir: Path, cfg: ModelConfig, quantize: bool = True) -> Path
     except OSError as exc:  # read-only home, a file where the folder should be, disk full
         raise ModelError(f"{path.parent}: cannot write the ONNX graph cache ({exc.strerror or exc}); set REPLYCOACH_CACHE to a "
                          "writable folder, or score with Coach(engine='torch')") from exc
-    prune_stale(path.parent)
+    prune_stale(path.parent, model_key(cfg))
     return built
 
 
@@ -127,13 +131,11 @@ def _quiet():
             hf_logging.enable_progress_bar()
 
 
-def prune_stale(current: Path) -> list[Path]:
-    """Remove cache folders of the same model (name, version and delta key) built by another recipe."""
+def prune_stale(current: Path, key: str) -> list[Path]:
+    """Remove the cache folders beside `current` of the same model (`model_key`) built by another recipe."""
     import shutil
 
-    model_key = current.name[: -len(RECIPE) - 1]
-    stale = [d for d in current.parent.iterdir()
-             if d.is_dir() and d != current and (d.name == model_key or d.name.startswith(model_key + "-"))]
+    stale = [d for d in current.parent.iterdir() if d.is_dir() and d != current and (d.name == key or d.name.startswith(key + "-"))]
     for d in stale:
         shutil.rmtree(d, ignore_errors=True)
     return stale
