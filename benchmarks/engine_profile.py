@@ -3,8 +3,9 @@
     python benchmarks/engine_profile.py [--limit N] [--out benchmarks/results/engine_profile.json]
 
 1. ONNX Runtime's profiler over the replies one at a time on a one-thread session: share of kernel time per
-   operator type (int8 matrix multiplies vs fp32 LayerNorm/GELU and the rest). The profile file goes to a
-   temporary folder and is deleted.
+   operator type, and the work behind it: multiply-accumulates per kind of kernel (from each reply's token count)
+   against the kernel time and a one-thread int8 MatMulInteger peak measured in the same run. The profile file
+   goes to a temporary folder and is deleted.
 2. Model-only throughput: one reply per run on the all-cores session; token-length-sorted batches of 4-32 on
    the same session (what static batching would give; the shipped engine does not batch, because dynamic int8
    quantisation would make a reply's scores depend on its batch-mates), the same on a one-thread session (what
@@ -25,9 +26,15 @@ import time
 from pathlib import Path
 
 from _results import save
+from speed import int8_peak
 
 
-def op_shares(path: Path, feeds: list[dict]) -> dict[str, float]:
+#: element-wise fp32 kernels: no multiply-accumulates, all per-token time
+FP32_OPS = ("BiasGelu", "Gelu", "FastGelu", "LayerNormalization", "SkipLayerNormalization")
+
+
+def op_times(path: Path, feeds: list[dict]) -> dict[str, float]:
+    """Kernel time in microseconds per operator type, one thread, the feeds one at a time."""
     from replycoach.model.onnx_engine import open_session
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -39,8 +46,32 @@ def op_shares(path: Path, feeds: list[dict]) -> dict[str, float]:
     for e in events:
         if e.get("cat") == "Node" and e["name"].endswith("_kernel_time"):
             time_per_op[e["args"]["op_name"]] += e["dur"]
-    total = sum(time_per_op.values())
-    return {op: round(us / total, 3) for op, us in time_per_op.most_common()}
+    return dict(time_per_op.most_common())
+
+
+def work_split(times_us: dict[str, float], tokens: list[int], peak: float, layers: int = 6, hidden: int = 384,
+               ffn: int = 1536) -> dict:
+    """Multiply-accumulates per kind of kernel against the kernel time. DynamicQuantizeMatMul: attention output and
+    feed-forward; QAttention: the int8 QKV multiply plus fp32 scores and weighted sum. Its time is split assuming its
+    int8 QKV multiply runs as fast as DynamicQuantizeMatMul does; the rest of it, GELU and LayerNorm are the per-token
+    fp32 work. `peak`: one-thread int8 multiply-accumulates per second."""
+    dqmm = sum(layers * t * (hidden * hidden + 2 * hidden * ffn) for t in tokens)
+    qkv = sum(layers * t * 3 * hidden * hidden for t in tokens)
+    attn = sum(layers * 2 * t * t * hidden for t in tokens)
+    macs = dqmm + qkv + attn
+    sec = {op: us / 1e6 for op, us in times_us.items()}
+    total = sum(sec.values())
+    dqmm_rate = dqmm / sec["DynamicQuantizeMatMul"]
+    fp32 = sec.get("QAttention", 0.0) - qkv / dqmm_rate + sum(sec.get(op, 0.0) for op in FP32_OPS)
+    at_70 = macs / (0.7 * peak)  # kernel time at 70% of the one-thread peak
+    return {"one_thread_int8_peak_gmacs_per_s": round(peak / 1e9, 2),
+            "macs_share": {"dynamic_quantize_matmul": round(dqmm / macs, 3), "qattention_int8_qkv": round(qkv / macs, 3),
+                           "qattention_fp32_attention": round(attn / macs, 3)},
+            "dynamic_quantize_matmul_share_of_peak": round(dqmm_rate / peak, 3),
+            "model_share_of_peak_in_kernel_time": round(macs / total / peak, 3),
+            "per_token_fp32_time_share": round(fp32 / total, 3),
+            "per_token_fp32_macs_share": round(attn / macs, 3),
+            "fp32_time_cut_needed_for_70pct": round((total - at_70) / fp32, 3) if total > at_70 else 0.0}
 
 
 def fusion_comparison(scorer, feeds: list[dict]) -> dict:
@@ -98,11 +129,12 @@ def main(argv: list[str] | None = None) -> int:
         b = enc.encode([replies[i] for i in idx], [customers[i] for i in idx])
         return {"input_ids": b.input_ids, "attention_mask": b.attention_mask, "token_type_ids": b.token_type_ids}
 
-    shares = op_shares(onnx_path(scorer.cfg), [feed([i]) for i in range(len(rows))])
-    int8 = sum(v for k, v in shares.items() if k in ("DynamicQuantizeMatMul", "QAttention", "MatMulIntegerToFloat", "DynamicQuantizeLinear"))
-    fp32 = sum(v for k, v in shares.items() if k in ("SkipLayerNormalization", "BiasGelu", "Gelu", "FastGelu", "LayerNormalization"))
+    singles = [feed([i]) for i in range(len(rows))]
+    lengths = [f["input_ids"].shape[1] for f in singles]
+    times = op_times(onnx_path(scorer.cfg), singles)
+    shares = {op: round(us / sum(times.values()), 3) for op, us in times.items()}
+    split = work_split(times, lengths, int8_peak(threads=1))
 
-    lengths = [f["input_ids"].shape[1] for f in (feed([i]) for i in range(len(rows)))]
     order = sorted(range(len(rows)), key=lambda i: lengths[i])
     rates: dict[str, float] = {}
     one_thread = open_session(onnx_path(scorer.cfg), threads=1)  # what each lane runs on
@@ -119,10 +151,10 @@ def main(argv: list[str] | None = None) -> int:
     scorer.score(replies, customers)
     rates[f"lanes_{scorer.lanes}_incl_tokenising"] = round(len(rows) / (time.perf_counter() - t), 1)
 
-    res_fusion = fusion_comparison(scorer, [feed([i]) for i in range(len(rows))])
+    res_fusion = fusion_comparison(scorer, singles)
     res = {"machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, {platform.system()}",
            "replies": len(rows), "kernel_time_share_one_thread": shares,
-           "int8_matmul_share": round(int8, 3), "fp32_layernorm_gelu_share": round(fp32, 3),
+           "work_vs_time_one_thread": split,
            "model_replies_per_s": rates, "skip_layernorm_fusion": res_fusion}
     save(res, args.out)
     return 0

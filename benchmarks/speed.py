@@ -21,8 +21,8 @@ import numpy as np
 from _results import save
 
 
-def int8_peak(n: int = 1024, reps: int = 20) -> float:
-    """int8 multiply-accumulates per second of ONNX Runtime's MatMulInteger on n x n matrices."""
+def int8_peak(n: int = 1024, reps: int = 20, threads: int = 0) -> float:
+    """int8 multiply-accumulates per second of ONNX Runtime's MatMulInteger on n x n matrices (threads 0 = all cores)."""
     import onnxruntime as ort
     from onnx import TensorProto, helper
 
@@ -31,7 +31,10 @@ def int8_peak(n: int = 1024, reps: int = 20) -> float:
     y = helper.make_tensor_value_info("y", TensorProto.INT32, [n, n])
     graph = helper.make_graph([helper.make_node("MatMulInteger", ["a", "b"], ["y"])], "mm", [a, b], [y])
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=9)
-    sess = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    opts = ort.SessionOptions()
+    if threads:
+        opts.intra_op_num_threads = threads
+    sess = ort.InferenceSession(model.SerializeToString(), opts, providers=["CPUExecutionProvider"])
     feeds = {"a": np.random.randint(0, 255, (n, n), dtype=np.uint8), "b": np.random.randint(-127, 127, (n, n), dtype=np.int8)}
     sess.run(None, feeds)
     t = time.perf_counter()
