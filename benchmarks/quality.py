@@ -1,6 +1,10 @@
 """Quality harness: evaluate rules-only, model-only and combined scorers on the corpus test split.
 
-    python benchmarks/quality.py [--split test] [--model models/replycoach-minilm] [--out benchmarks/results/quality.json]
+    python benchmarks/quality.py [--split test] [--model models/replycoach-minilm] [--engine auto|onnx|torch]
+                                 [--out benchmarks/results/quality.json]
+
+Model choices (a training config against another) are made on `--split dev`; the results record the training
+config that produced the model.
 
 Prints a markdown table (all / real / authored subsets) and writes JSON.
 """
@@ -21,20 +25,23 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--split", default="test", choices=["train", "dev", "test"])
     ap.add_argument("--model", default=None, help="model directory (default: the shipped one)")
+    ap.add_argument("--engine", default="auto", choices=["auto", "onnx", "torch"], help="model engine (torch = the trained reference)")
     ap.add_argument("--rules-only", action="store_true", help="evaluate only the rules-only scorer")
     ap.add_argument("--corpus", default=str(CORPUS))
     ap.add_argument("--out", default="benchmarks/results/quality.json")
     args = ap.parse_args(argv)
     rows = [r for r in read_jsonl(Path(args.corpus)) if r["split"] == args.split]
     coaches: dict = {"rules": Coach(model=None)}
+    produced_by = None
     if not args.rules_only:
-        model = Coach(**({"model": args.model} if args.model else {}))
+        model = Coach(**({"model": args.model} if args.model else {}), engine=args.engine)
         coaches["model"] = model
         coaches["combined"] = model
+        produced_by = {**model.scorer.cfg.produced_by, "engine": model.scorer.name}
     results = evaluate(coaches, rows)
     print(f"split={args.split}, rows={len(rows)}")
     print(table(results))
-    save({"split": args.split, "results": results}, args.out, show=False)
+    save({"split": args.split, "model": produced_by, "results": results}, args.out, show=False)
     print(f"wrote {args.out}")
     return 0
 
