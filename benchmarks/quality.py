@@ -28,9 +28,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--engine", default="auto", choices=["auto", "onnx", "torch"], help="model engine (torch = the trained reference)")
     ap.add_argument("--rules-only", action="store_true", help="evaluate only the rules-only scorer")
     ap.add_argument("--corpus", default=str(CORPUS))
+    ap.add_argument("--limit", type=int, default=0, help="only the first N rows of the split (smoke runs)")
     ap.add_argument("--out", default="benchmarks/results/quality.json")
     args = ap.parse_args(argv)
-    rows = [r for r in read_jsonl(Path(args.corpus)) if r["split"] == args.split]
+    rows = [r for r in read_jsonl(Path(args.corpus)) if r["split"] == args.split][: args.limit or None]
     coaches: dict = {"rules": Coach(model=None)}
     produced_by = None
     if not args.rules_only:

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.model
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.mark.parametrize("script", ["attribution.py", "rewrite_eval.py", "engine_profile.py"])
+@pytest.mark.parametrize("script", ["attribution.py", "rewrite_eval.py", "engine_profile.py", "quality.py"])
 def test_benchmark_script_runs(script, tmp_path):
     out = tmp_path / "out.json"
     run = subprocess.run([sys.executable, str(ROOT / "benchmarks" / script), "--limit", "25", "--out", str(out)],
