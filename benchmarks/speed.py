@@ -4,7 +4,8 @@
 
 Measures (corpus test replies): single-check latency p50/p95 (rules + model + readability, model loaded),
 `replycoach check` wall time from a fresh process, resident memory, batch throughput, and that throughput
-as a share of this machine's int8 matrix-multiply peak measured in the same run (ONNX Runtime MatMulInteger).
+as a share of this machine's int8 matrix-multiply peak measured in the same run (ONNX Runtime MatMulInteger;
+model throughput and peak each best of three, measured alternately).
 """
 from __future__ import annotations
 
@@ -98,10 +99,17 @@ def main(argv: list[str] | None = None) -> int:
 
     res["rss_mb_after_single_checks"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     enc = coach.scorer.encoder
-    tokens = sum(len(e) + 2 for e in (enc.tok.encode(r).ids for r in replies))
-    t = time.perf_counter()
-    coach.scorer.score(replies, customers)
-    model_s = time.perf_counter() - t
+    # token counts exactly as the engine encodes each reply ([CLS] reply [SEP] customer [SEP], truncated as it truncates)
+    lengths = [enc.encode([r], [c]).input_ids.shape[1] for r, c in zip(replies, customers)]
+    # the roofline share: model throughput and the int8 peak, each best of three, measured alternately, so a moment
+    # when the shared VM lends the process less than every core does not decide either side
+    model_runs, peaks = [], []
+    for _ in range(3):
+        peaks.append(int8_peak())
+        t = time.perf_counter()
+        coach.scorer.score(replies, customers)
+        model_runs.append(time.perf_counter() - t)
+    model_s, peak = min(model_runs), max(peaks)
     lanes = getattr(coach.scorer, "lanes", 1)
     coach.scorer.lanes = 1  # the same replies on the one all-cores session, one at a time
     t = time.perf_counter()
@@ -116,12 +124,13 @@ def main(argv: list[str] | None = None) -> int:
     coach.check_many(replies, customers)
     plain_s = time.perf_counter() - t
     coach.explain = True
-    macs = sum(model_macs(len(enc.tok.encode(r).ids) + 2 + len(enc.tok.encode(c or "").ids[:64])) for r, c in zip(replies, customers))
-    peak = int8_peak()
+    macs = sum(model_macs(n) for n in lengths)
     res["batch"] = {"replies": len(replies), "lanes": lanes, "model_replies_per_s": round(len(replies) / model_s, 1),
+                    "model_replies_per_s_runs": [round(len(replies) / x, 1) for x in model_runs],
+                    "int8_peak_gmacs_per_s_runs": [round(x / 1e9, 2) for x in peaks],
                     "model_replies_per_s_one_lane": round(len(replies) / one_lane_s, 1),
                     "check_many_replies_per_s": round(len(replies) / full_s, 1),
-                    "check_many_explain_false_replies_per_s": round(len(replies) / plain_s, 1), "reply_tokens": tokens,
+                    "check_many_explain_false_replies_per_s": round(len(replies) / plain_s, 1), "model_tokens": sum(lengths),
                     "model_gmacs_per_s": round(macs / model_s / 1e9, 2), "int8_peak_gmacs_per_s": round(peak / 1e9, 2),
                     "share_of_int8_peak": round(macs / model_s / peak, 3)}
     res["rss_mb_after_batch"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
