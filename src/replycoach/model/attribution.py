@@ -15,7 +15,7 @@ from ..text import sentence_spans
 from .base import ModelOutput, SentenceScore
 from .decode import score_batched
 
-#: at most this many sentences, and only those inside the model's token window, are scored on their own
+#: at most this many sentences (the first ones) are scored on their own
 MAX_SENTENCES = 24
 SENTENCE_BATCH = 8
 
@@ -28,15 +28,6 @@ def label_scores(out: ModelOutput) -> dict[str, float]:
 def sentence_scores(scorer, reply: str, whole: ModelOutput) -> list[SentenceScore]:
     """Each sentence's own scores. A one-sentence reply is its own sentence (no extra model run)."""
     bounds = sentence_spans(reply)[:MAX_SENTENCES]
-    encoder = getattr(scorer, "encoder", None)
-    if len(bounds) > 1 and encoder is not None:  # only the sentences the model read (it truncates the reply)
-        budget, kept = encoder.max_length - 2, []
-        for (a, b), n in zip(bounds, encoder.lengths([reply[a:b] for a, b in bounds])):
-            if budget <= 0:
-                break
-            kept.append((a, b))
-            budget -= n
-        bounds = kept
     if len(bounds) <= 1:
         return [SentenceScore(a, b, label_scores(whole)) for a, b in bounds]
     texts = [reply[a:b] for a, b in bounds]

