@@ -35,6 +35,37 @@ def test_lanes_score_exactly_as_one_reply_at_a_time(tiny_onnx):
     assert [serial.score([r], [None])[0] for r in live[:4]] == b[:4]  # order kept
 
 
+def test_a_batch_job_can_release_the_all_cores_session(tiny_onnx):
+    from replycoach.model.onnx_engine import OnnxScorer
+
+    path, cfg = tiny_onnx
+    live = [r for r in REPLIES if r]
+    scorer = OnnxScorer(path, cfg, lanes=2)
+    before = scorer.score(live, [None] * len(live))
+    single = scorer.score(live[:1], [None])
+    scorer.release_single()
+    assert scorer.session is None and scorer._lane_session is not None
+    assert scorer.score(live, [None] * len(live)) == before
+    assert scorer.score(live[:1], [None]) == single  # a handful runs on the lanes' session: same scores
+    assert scorer.session is None  # ... without reopening the all-cores one
+    one_core = OnnxScorer(path, cfg, lanes=1)
+    one_core.release_single()  # no lanes: nothing to release
+    assert one_core.session is not None
+
+
+def test_the_file_audit_releases_the_all_cores_session(tiny_onnx, tmp_path):
+    from replycoach.audit import run_audit
+    from replycoach.model.onnx_engine import OnnxScorer
+
+    path, cfg = tiny_onnx
+    coach = Coach(model=OnnxScorer(path, cfg, lanes=2))
+    src = tmp_path / "replies.csv"
+    src.write_text("reply\n" + "\n".join(r for r in REPLIES if r and "," not in r and '"' not in r) + "\n", encoding="utf-8")
+    res = run_audit(src, tmp_path / "out", coach)
+    assert res.ok == res.rows_in > 0
+    assert coach.scorer.session is None
+
+
 def test_check_many_on_lanes_equals_check(tiny_onnx):
     from replycoach.model.onnx_engine import OnnxScorer
 

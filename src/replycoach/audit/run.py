@@ -181,6 +181,9 @@ def run_audit(source: str | Path, out: str | Path, coach: Any, *, columns: Colum
         "versions": versions.model_dump() if hasattr(versions, "model_dump") else None,
         "complete": False,
     }
+    release = getattr(getattr(coach, "scorer", None), "release_single", None)
+    if release is not None:  # batches only from here: the lanes' session does the work
+        release()
     try:
         done = _prepare_out(out, manifest, overwrite)
         bar = progress if isinstance(progress, Progress) else Progress(enabled=bool(progress), total=src.total, fraction=src.fraction)

@@ -54,7 +54,7 @@ class OnnxScorer:
 
     def __init__(self, onnx_file: Path, cfg: ModelConfig, threads: int = 0, lanes: int | None = None):
         self.path = Path(onnx_file)
-        self.session = open_session(self.path, threads)
+        self.session = open_session(self.path, threads)  # opened here, so a bad graph fails at Coach(), not at the first check
         self.cfg = cfg
         self.version = cfg.version
         self.encoder = PairEncoder(base_encoder_dir() / "tokenizer.json", cfg.max_length, cfg.max_customer_tokens)
@@ -66,8 +66,26 @@ class OnnxScorer:
     def logits(self, replies: Sequence[str], customers: Sequence[str | None]):
         batch = self.encoder.encode(replies, customers)
         feeds = {"input_ids": batch.input_ids, "attention_mask": batch.attention_mask, "token_type_ids": batch.token_type_ids}
-        session = self._lane_session if getattr(self._local, "lane", False) else self.session
+        if getattr(self._local, "lane", False) or self.session is None:
+            session = self._lane_session or self._lanes_session()
+        else:
+            session = self.session
         return batch, session.run(None, feeds)
+
+    def _lanes_session(self):
+        with self._lock:
+            if self._lane_session is None:
+                self._lane_session = open_session(self.path, 1)
+            return self._lane_session
+
+    def release_single(self) -> None:
+        """For a job that scores in batches (the file audit calls this): close the all-cores session (about 30 MB);
+        from then on a handful of replies, or a single check, runs on the lanes' one-thread session. Scores do not
+        change: both sessions hold the same graph. Nothing to release on one core (no lanes)."""
+        if self.lanes > 1:
+            self._lanes_session()
+            with self._lock:
+                self.session = None
 
     def score(self, replies: Sequence[str], customers: Sequence[str | None]) -> list[ModelOutput]:
         return self.map(lambda part: score_batched(self, [r for r, _ in part], [c for _, c in part], BATCH), list(zip(replies, customers)))
@@ -77,9 +95,7 @@ class OnnxScorer:
         results back in input order. Serial on one lane or for a handful of items."""
         if self.lanes == 1 or len(items) < MIN_SPREAD or getattr(self._local, "lane", False):
             return fn(list(items))  # (already on a lane: no nested spreading)
-        with self._lock:
-            if self._lane_session is None:
-                self._lane_session = open_session(self.path, 1)
+        self._lanes_session()
         n = min(self.lanes, len(items))
 
         def run(k: int) -> list[R]:
