@@ -6,7 +6,8 @@ import pytest
 from replycoach import Coach
 from replycoach.model.base import ModelConfig, ModelOutput, base_encoder_dir
 from replycoach.model.tokenize import PairEncoder
-from replycoach.model.windows import merge, plan, score_windowed
+from replycoach.model.decode import score_batched
+from replycoach.model.windows import merge, plan
 from replycoach.text import sentence_spans
 
 SENTENCES = [f"Step {i}: open the billing page and confirm the address on file for order A-{1000 + i}." for i in range(9)]
@@ -78,19 +79,21 @@ def windowed(tiny_scorer):
     return TorchScorer(None, cfg, net=tiny_scorer.net)
 
 
-def test_coach_scores_every_window_of_a_long_reply(windowed):
-    coach = Coach(model=windowed)
-    report = coach.check(LONG)
+def test_the_engine_and_the_coach_score_every_window_of_a_long_reply(windowed):
     windows = plan(windowed.encoder, [LONG], [None])[0]
     parts = windowed.score([LONG[a:b] for a, b in windows], [None] * len(windows))
-    assert report.scores.dismissive == pytest.approx(max(p.dismissive for p in parts))
-    assert report.scores.dismissive != pytest.approx(windowed.score([LONG], [None])[0].dismissive)  # not the cut-off reading
+    whole = windowed.score([LONG], [None])[0]
+    assert whole.dismissive == pytest.approx(max(p.dismissive for p in parts))
+    assert whole.dismissive != pytest.approx(score_batched(windowed, [LONG], [None], 1)[0].dismissive)  # not the cut-off reading
+    coach = Coach(model=windowed)
+    report = coach.check(LONG)
+    assert report.scores.dismissive == pytest.approx(whole.dismissive)
     assert coach.check_many(["Short one.", LONG, "Another."])[1] == report
     for f in report.findings:
         assert LONG[f.start : f.end] == f.text
 
 
-def test_a_scorer_without_an_encoder_gets_whole_replies():
+def test_a_scorer_of_the_callers_own_gets_whole_replies():
     seen = []
 
     class Plain:
@@ -98,5 +101,5 @@ def test_a_scorer_without_an_encoder_gets_whole_replies():
             seen.extend(replies)
             return [_out(0.1, 0.5, 0.1, (0.2, 0.5, 0.3)) for _ in replies]
 
-    score_windowed(Plain(), [LONG * 3], [None])
+    Coach(model=Plain(), explain=False).check(LONG * 3)  # (explain would also score each sentence)
     assert seen == [LONG * 3]

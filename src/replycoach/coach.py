@@ -8,7 +8,6 @@ from typing import Callable, Iterable, Iterator, Sequence
 from .errors import InputError
 from .model import ModelOutput, Scorer, load_scorer
 from .model.attribution import drivers, label_scores, sentence_scores
-from .model.windows import score_windowed
 from .policy import Policy, decide, thresholds
 from .readability import measure
 from .report import Finding, Report, Rewrite, Scores, Versions
@@ -73,7 +72,7 @@ class Coach:
         live = [i for i, (r, _) in enumerate(pairs) if r.strip()]
         outputs: dict[int, ModelOutput] = {}
         if self.scorer is not None and live:
-            scored = score_windowed(self.scorer, [pairs[i][0][:MAX_CHARS] for i in live], [(pairs[i][1] or "")[:MAX_CHARS] or None for i in live])
+            scored = self.scorer.score([pairs[i][0][:MAX_CHARS] for i in live], [(pairs[i][1] or "")[:MAX_CHARS] or None for i in live])
             outputs = dict(zip(live, scored))
         return [self._report(r, c, outputs.get(i), explain) for i, (r, c) in enumerate(pairs)]
 

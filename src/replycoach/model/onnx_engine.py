@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Callable, Sequence, TypeVar
 
 from .base import ModelConfig, ModelOutput, base_encoder_dir
-from .decode import score_batched
 from .tokenize import PairEncoder
+from .windows import score_whole
 
 #: One reply per run: dynamic int8 quantisation computes activation scales over the whole input tensor, so
 #: batching would make a reply's scores depend on its batch-mates (check_many must equal check).
@@ -88,7 +88,7 @@ class OnnxScorer:
                 self.session = None
 
     def score(self, replies: Sequence[str], customers: Sequence[str | None]) -> list[ModelOutput]:
-        return self.map(lambda part: score_batched(self, [r for r, _ in part], [c for _, c in part], BATCH), list(zip(replies, customers)))
+        return self.map(lambda part: score_whole(self, [r for r, _ in part], [c for _, c in part], BATCH), list(zip(replies, customers)))
 
     def map(self, fn: Callable[[list[T]], list[R]], items: Sequence[T]) -> list[R]:
         """`fn` over `items` split across the lanes (interleaved, so long and short replies spread evenly),

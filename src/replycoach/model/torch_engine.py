@@ -5,8 +5,8 @@ from pathlib import Path
 from typing import Sequence
 
 from .base import ModelConfig, ModelOutput, base_encoder_dir
-from .decode import score_batched
 from .tokenize import PairEncoder
+from .windows import score_whole
 
 BATCH = 16
 
@@ -36,4 +36,4 @@ class TorchScorer:
         return batch, [o.float().numpy() for o in out]
 
     def score(self, replies: Sequence[str], customers: Sequence[str | None]) -> list[ModelOutput]:
-        return score_batched(self, replies, customers, BATCH)
+        return score_whole(self, replies, customers, BATCH)

@@ -15,8 +15,9 @@ are merged:
 - distress: the first window's (the customer message is the same in each);
 - dismissive spans: every window's, as offsets into the whole reply.
 
-A reply that fits is one window and scores exactly as before. Scorers without an `encoder` (a caller's own
-Scorer) get the replies as they are.
+A reply that fits is one window and scores exactly as before. Both engines' `score` read replies this way, so
+`Coach`, the audit and the benchmarks all see the same scores; `logits` (training, sentence attribution) reads one
+window, as the model was trained.
 """
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from typing import Sequence
 
 from ..text import sentence_spans
 from .base import ModelOutput
+from .decode import score_batched
 from .tokenize import PairEncoder, _clean
 
 
@@ -79,15 +81,12 @@ def merge(parts: Sequence[ModelOutput], offsets: Sequence[int]) -> ModelOutput:
                        distress=parts[0].distress, dismissive_spans=spans)
 
 
-def score_windowed(scorer, replies: Sequence[str], customers: Sequence[str | None]) -> list[ModelOutput]:
-    """`scorer.score` over whole replies, however long (up to the caller's character cap)."""
-    encoder = getattr(scorer, "encoder", None)
-    if encoder is None:
-        return scorer.score(replies, customers)
-    plans = plan(encoder, replies, customers)
+def score_whole(engine, replies: Sequence[str], customers: Sequence[str | None], batch: int) -> list[ModelOutput]:
+    """What an engine's `score` returns: each reply read in full (its windows through `score_batched`, merged)."""
+    plans = plan(engine.encoder, replies, customers)
     texts = [reply[a:b] for reply, windows in zip(replies, plans) for a, b in windows]
     custs = [c for c, windows in zip(customers, plans) for _ in windows]
-    outs = scorer.score(texts, custs)
+    outs = score_batched(engine, texts, custs, batch)
     merged, k = [], 0
     for windows in plans:
         merged.append(merge(outs[k : k + len(windows)], [a for a, _ in windows]))
