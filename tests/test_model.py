@@ -134,3 +134,23 @@ def test_dev_score_prefers_the_better_model():
     noise = [rng.normal(size=g.shape) for g in good[:3]] + [None]
     assert dev_score(good, rows, 0.03) == pytest.approx(1.0)
     assert dev_score(noise, rows, 0.03) < 0.7
+
+
+def test_the_card_is_rewritten_from_a_fresh_scoring_of_the_test_split(tmp_path):
+    """`python -m replycoach.training.card` (the README's step after an inference change), on a copy of the shipped model."""
+    import json
+
+    from replycoach.training.card import main
+
+    copy = tmp_path / "model"
+    shutil.copytree(DEFAULT_MODEL_DIR, copy)
+    (copy / "metrics.json").unlink()
+    rows = read_jsonl(OUT)
+    small = [r for r in rows if r["split"] != "test"][:20] + [r for r in rows if r["split"] == "test"][:30]
+    corpus = tmp_path / "replies.jsonl"
+    corpus.write_text("".join(json.dumps(r) + "\n" for r in small), encoding="utf-8")
+    assert main([str(copy), "--corpus", str(corpus)]) == 0
+    metrics = json.loads((copy / "metrics.json").read_text())
+    assert metrics["rows"] == 30 and set(metrics["results"]) == {"rules", "model", "combined", "combined-onnx-int8"}
+    card = (copy / "README.md").read_text()
+    assert "## Test-split metrics (30 replies" in card and "sentence-aligned windows" in card

@@ -1,6 +1,6 @@
 """Write the model card (README.md) and metrics.json for a trained model directory.
 
-    python -m replycoach.training.card [MODEL_DIR]
+    python -m replycoach.training.card [MODEL_DIR] [--corpus JSONL]
 
 re-scores the test split with the current inference code and rewrites both (`replycoach train` does this after training).
 """
@@ -123,11 +123,19 @@ def _shortfalls(results: dict) -> str:
     return "\n".join(lines)
 
 
-if __name__ == "__main__":  # pragma: no cover - exercised by hand after an inference change
-    import sys
+def main(argv: list[str] | None = None) -> int:
+    import argparse
 
     from ..model.loading import DEFAULT_MODEL_DIR
     from .corpus import OUT
 
-    target = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_MODEL_DIR
-    print(write_card(target, OUT, evaluate_model(target, OUT)))
+    ap = argparse.ArgumentParser(prog="python -m replycoach.training.card", description="re-score the test split; rewrite the card")
+    ap.add_argument("model_dir", nargs="?", type=Path, default=DEFAULT_MODEL_DIR)
+    ap.add_argument("--corpus", type=Path, default=OUT, help="labelled JSONL whose test split is scored (default: the project's)")
+    args = ap.parse_args(argv)
+    print(write_card(args.model_dir, args.corpus, evaluate_model(args.model_dir, args.corpus)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
