@@ -14,7 +14,8 @@ from .windows import score_whole
 #: One reply per run: dynamic int8 quantisation computes activation scales over the whole input tensor, so
 #: batching would make a reply's scores depend on its batch-mates (check_many must equal check).
 BATCH = 1
-#: fewer replies than this are scored on the all-cores session, without starting lanes
+#: fewer replies than this are scored on the calling thread without starting lanes (on the all-cores session, or on
+#: the lanes' one-thread session once `release_single` has closed it)
 MIN_SPREAD = 4
 
 T = TypeVar("T")
