@@ -35,6 +35,7 @@ def main() -> int:
     splits = Counter((r["split"], r["provenance"]) for r in rows)
     industries = Counter(r["industry"] for r in rows if r.get("industry"))
     channels = Counter(r["channel"] for r in rows if r.get("channel"))
+    writers = len({r["labelled_by"] for r in rows if r["provenance"] == "authored"})
     card = f"""# replycoach corpus — data card
 
 `replies.jsonl`: {len(rows)} agent replies with labels from `../../shared/LABELS.md` (guide: `LABELLING.md`).
@@ -44,7 +45,7 @@ Built by `python -m replycoach.training.corpus` from the hand-label files in `ra
 - **real** ({sum(r['provenance'] == 'real' for r in rows)}): every reply of `shared/data/ibm_twitter_care/agent_replies.jsonl` (IBM Twitter customer-care
   conversations, Apache-2.0; handles already replaced by `@user`, e-mails by `__email__`). Text copied with its `source` id; labels in
   `raw/real_part*.jsonl`, each reply read and labelled by one of three labellers (reader-1..3).
-- **authored** ({sum(r['provenance'] == 'authored' for r in rows)}): written case by case with their labels (`raw/authored_a*.jsonl`), seven
+- **authored** ({sum(r['provenance'] == 'authored' for r in rows)}): written case by case with their labels (`raw/authored_a*.jsonl`), {writers}
   writers, {len(industries)} industries, channels {dict(channels)}. Project-owned (Apache-2.0, like the code).
 - **augmented** ({sum(r['provenance'] == 'augmented' for r in rows)}, {sum(r['provenance'] == 'augmented' for r in rows) / len(rows):.1%} of the corpus, cap 25%):
   template rows (`python -m replycoach.training.augment`), opener + core + closer, labels by construction, marked per row.
