@@ -118,8 +118,8 @@ def _shortfalls(results: dict) -> str:
               "a handful of rows; the model learns mostly from the authored replies. Spans: the model's token head and the phrase rules",
               f"find different phrases (real-reply span F1 {a:.3f} model, {b:.3f} rules, {results['combined']['real']['dismissive_span']['f1']:.3f}"
               " merged), which is why `Coach.check` merges both (the `combined` rows).",
-              "Training time: the recorded `train_seconds` came from a run that shared the 2 cores with other jobs; uncontended,",
-              "an epoch of this config takes about 300 s on the 2-core CI machine, plus about 20 s to score dev.", ""]
+              "Training time is the `train_seconds` recorded above: wall clock for all epochs, dev scoring for epoch selection included",
+              "(the issue's budget: 45 minutes on a 2-core CPU).", ""]
     return "\n".join(lines)
 
 
