@@ -43,9 +43,7 @@ class PairEncoder:
         self.max_customer = max_customer_tokens
 
     def encode(self, replies: Sequence[str], customers: Sequence[str | None]) -> Batch:
-        r_enc = self.tok.encode_batch([_clean(r) for r in replies], add_special_tokens=False)
-        c_texts = [_clean(c or "") for c in customers]
-        c_enc = self.tok.encode_batch(c_texts, add_special_tokens=False)
+        r_enc, c_enc = self.pieces(replies), self.pieces(customers)
         rows, types, offsets = [], [], []
         for r, c in zip(r_enc, c_enc):
             c_ids = c.ids[: self.max_customer]
@@ -74,8 +72,11 @@ class PairEncoder:
 
     def reply_room(self, customers: Sequence[str | None]) -> list[int]:
         """For each customer message (or None): how many reply tokens the model reads beside it."""
-        c_enc = self.tok.encode_batch([_clean(c or "") for c in customers], add_special_tokens=False)
-        return [self._room(min(len(c.ids), self.max_customer)) for c in c_enc]
+        return [self._room(min(len(c.ids), self.max_customer)) for c in self.pieces(customers)]
 
     def lengths(self, replies: Sequence[str]) -> list[int]:
-        return [len(e.ids) for e in self.tok.encode_batch([_clean(r) for r in replies], add_special_tokens=False)]
+        return [len(e.ids) for e in self.pieces(replies)]
+
+    def pieces(self, texts: Sequence[str | None]):
+        """Each text's word pieces with character offsets, no [CLS]/[SEP] (None reads as ""): the one tokenising step."""
+        return self.tok.encode_batch([_clean(t or "") for t in texts], add_special_tokens=False)

@@ -27,14 +27,13 @@ from typing import Sequence
 from ..text import sentence_spans
 from .base import ModelOutput
 from .decode import score_batched
-from .tokenize import PairEncoder, _clean
+from .tokenize import PairEncoder
 
 
 def plan(encoder: PairEncoder, replies: Sequence[str], customers: Sequence[str | None]) -> list[list[tuple[int, int]]]:
     """Per reply, the [start, end) character windows the model reads it in (one window when it fits)."""
     rooms = encoder.reply_room(customers)
-    encodings = encoder.tok.encode_batch([_clean(r) for r in replies], add_special_tokens=False)
-    return [_windows(reply, enc, room) for reply, enc, room in zip(replies, encodings, rooms)]
+    return [_windows(reply, enc, room) for reply, enc, room in zip(replies, encoder.pieces(replies), rooms)]
 
 
 def _windows(reply: str, enc, room: int) -> list[tuple[int, int]]:
