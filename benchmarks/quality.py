@@ -17,6 +17,7 @@ from pathlib import Path
 from _results import save
 
 from replycoach import Coach
+from replycoach.model.loading import sha256
 from replycoach.training.corpus import OUT as CORPUS, read_jsonl
 from replycoach.training.evaluate import evaluate, table
 
@@ -42,7 +43,8 @@ def main(argv: list[str] | None = None) -> int:
     results = evaluate(coaches, rows)
     print(f"split={args.split}, rows={len(rows)}")
     print(table(results))
-    save({"split": args.split, "model": produced_by, "results": results}, args.out, show=False)
+    scored = {"path": args.corpus, "sha256": sha256(Path(args.corpus)), "rows": len(rows)}  # which replies these numbers are about
+    save({"split": args.split, "corpus": scored, "model": produced_by, "results": results}, args.out, show=False)
     print(f"wrote {args.out}")
     return 0
 

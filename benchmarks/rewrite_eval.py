@@ -22,7 +22,7 @@ from _results import save
 from replycoach import Coach, ReplycoachError
 from replycoach.rewrite import trace
 from replycoach.rewrite.facts import extract_facts, missing_facts
-from replycoach.rewrite.verify import gate_reasons
+from replycoach.rewrite.verify import GATE_CATEGORIES, gate_reasons
 from replycoach.training.corpus import OUT as CORPUS, read_jsonl
 
 LABELS = ("empathy", "proactive", "dismissive", "assertiveness")
@@ -49,9 +49,16 @@ def digits_kept(draft: str, customer: str | None, text: str) -> bool:
     return need <= have and set(have) <= set(need) | set(_DIGITS.findall(customer or ""))
 
 
+def gate_kind(reason: str) -> str:
+    """A gate reason without its numbers or quoted text: "dismissive rule", "the model rates the reply dismissive", ..."""
+    head = reason.split(":")[0]
+    return f"{head} rule" if head in GATE_CATEGORIES else reason.split(" (")[0]
+
+
 def evaluate(coach: Coach, rows: list[dict]) -> dict:
     kinds: Counter = Counter()
     reasons: Counter = Counter()
+    gate: Counter = Counter()
     latency: list[float] = []
     drafts_with = review = 0
     generated = scored = cleared = returned = kept_facts = kept_digits = sent = 0
@@ -71,7 +78,9 @@ def evaluate(coach: Coach, rows: list[dict]) -> dict:
             kinds[(c.kind, c.accepted)] += 1
             if c.report is not None:
                 scored += 1
-                cleared += not gate_reasons(c.report)
+                blocked = gate_reasons(c.report)
+                cleared += not blocked
+                gate.update({gate_kind(r) for r in blocked})
             if not c.accepted:
                 reasons[c.reason.split(":")[0].split(" (")[0][:60]] += 1
         for i, c in enumerate(accepted):
@@ -103,6 +112,7 @@ def evaluate(coach: Coach, rows: list[dict]) -> dict:
         "latency_ms": {"p50": _pct(latency, 0.5), "p95": _pct(latency, 0.95), "mean": _mean(latency)},
         "by_kind": {f"{k}:{'accepted' if a else 'rejected'}": v for (k, a), v in sorted(kinds.items())},
         "rejections": dict(reasons.most_common(12)),
+        "gate_reasons": dict(gate.most_common()),  # per scored candidate that does not clear the gate; one may have several
     }
 
 

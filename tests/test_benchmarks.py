@@ -18,4 +18,11 @@ def test_benchmark_script_runs(script, tmp_path):
     run = subprocess.run([sys.executable, str(ROOT / "benchmarks" / script), "--limit", "25", "--out", str(out)],
                          capture_output=True, text=True, cwd=ROOT, timeout=600)
     assert run.returncode == 0, run.stderr[-2000:]
-    assert json.loads(out.read_text())
+    res = json.loads(out.read_text())
+    assert res
+    if script == "quality.py":  # the numbers say which replies they are about
+        assert res["corpus"]["rows"] == 25 and len(res["corpus"]["sha256"]) == 64
+    if script == "rewrite_eval.py":  # why candidates miss the gate, by kind, for each one that does
+        scored = res["candidates_scored"]
+        blocked = scored - round(scored * res["share_scored_clearing_gate"]) if scored else 0
+        assert sum(res["gate_reasons"].values()) >= blocked  # every blocked candidate has at least one reason counted
