@@ -89,3 +89,24 @@ def test_grouping_does_not_depend_on_input_order():
 
     assert near_duplicate_groups(texts) == [0, 1, 0, 3]  # each group named by its first member
     assert partition(texts) == partition(texts[::-1]) == partition([texts[2], texts[0], texts[3], texts[1]])
+
+
+def test_held_back_rows_are_valid_and_outside_the_corpus():
+    """corpus/held_back/ keeps labelled rows the build does not read (see its README); they must stay usable and apart."""
+    import importlib.util
+    import json
+
+    from replycoach.training.corpus import ROOT
+
+    spec = importlib.util.spec_from_file_location("validate_raw", ROOT / "corpus" / "validate_raw.py")
+    validate = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(validate)
+    files = sorted((ROOT / "corpus" / "held_back").glob("*.jsonl"))
+    assert files
+    corpus_ids = {r["id"] for r in ROWS}
+    for path in files:
+        rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        assert len(rows) == 90, path.name
+        for row in rows:
+            assert not validate.problems(row, real=False), (path.name, row["id"], validate.problems(row, real=False))
+            assert row["id"] not in corpus_ids, row["id"]
