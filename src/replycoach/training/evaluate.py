@@ -10,6 +10,8 @@ from ..report import Report
 from . import metrics
 
 SCORERS = ("rules", "model", "combined")
+#: the issue's false-positive cap; `dismissive_best` is the best F1 under it, the measure training selects thresholds by
+MAX_FPR = 0.03
 _RULE_P = {"error": 1.0, "warning": 0.75, "suggestion": 0.5}
 
 
@@ -51,6 +53,11 @@ def score_rows(rows: list[dict], pred: dict[str, list]) -> dict:
     res["dismissive_f1"] = metrics.f1(y_dis, pred["dismissive"])
     res["dismissive_fpr"] = metrics.fpr(y_dis, pred["dismissive"])
     res["dismissive_ece"] = metrics.ece(y_dis, pred["dismissive_p"])
+    p_dis = np.asarray(pred["dismissive_p"], float)
+    best = metrics.pick_threshold(y_dis, p_dis, MAX_FPR)  # this scorer at its own best threshold on these rows (compare models)
+    res["dismissive_best"] = {"threshold": best, "f1": metrics.f1(y_dis, p_dis >= best), "fpr": metrics.fpr(y_dis, p_dis >= best)}
+    if (res["dismissive_best"]["fpr"] or 0) > MAX_FPR:  # no threshold keeps under the cap (pick_threshold's fallback)
+        res["dismissive_best"] = {"threshold": None, "f1": None, "fpr": None}
     res["dismissive_span"] = metrics.span_f1([[tuple(s) for s in r["dismissive_spans"]] for r in rows], pred["spans"])
     if pred["proactive_p"][0] is not None:
         res["proactive_auc"] = metrics.auc(y_pro, pred["proactive_p"])

@@ -72,3 +72,16 @@ def span_f1(gold: list[list[tuple[int, int]]], pred: list[list[tuple[int, int]]]
     prec = tp_p / n_p if n_p else 0.0
     rec = tp_g / n_g if n_g else 0.0
     return {"precision": prec, "recall": rec, "f1": 2 * prec * rec / (prec + rec) if prec + rec else 0.0}
+
+
+def pick_threshold(y: np.ndarray, p: np.ndarray, max_fpr: float | None = None) -> float:
+    """The threshold (0.05..0.95, step 0.01) with the best F1, among those whose false-positive rate is <= max_fpr."""
+    best, best_t = -1.0, 0.5
+    for t in (k / 100 for k in range(5, 96)):  # exactly the values returned (np.arange drifts: 0.7000000000000002)
+        pred = p >= t
+        if max_fpr is not None and (fpr(y, pred) or 0) > max_fpr:
+            continue
+        score = f1(y, pred)
+        if score > best:
+            best, best_t = score, t
+    return best_t

@@ -19,6 +19,7 @@ from ..model.base import STANCE_LABELS, ModelConfig, Thresholds, base_encoder_di
 from ..model.decode import sigmoid, softmax, token_spans
 from ..model.tokenize import PairEncoder
 from . import metrics
+from .metrics import pick_threshold
 from .config import TrainConfig
 from .corpus import ROOT, read_jsonl
 
@@ -77,18 +78,6 @@ def fit_temperature(logits: np.ndarray, y: np.ndarray, binary: bool) -> float:
             nll = -np.mean(logp[np.arange(len(y)), y])
         if nll < best:
             best, best_t = nll, float(t)
-    return round(best_t, 2)
-
-
-def pick_threshold(y: np.ndarray, p: np.ndarray, max_fpr: float | None = None) -> float:
-    best, best_t = -1.0, 0.5
-    for t in np.arange(0.05, 0.96, 0.01):
-        pred = p >= t
-        if max_fpr is not None and (metrics.fpr(y, pred) or 0) > max_fpr:
-            continue
-        score = metrics.f1(y, pred)
-        if score > best:
-            best, best_t = score, float(t)
     return round(best_t, 2)
 
 
