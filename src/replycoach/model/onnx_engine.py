@@ -67,10 +67,9 @@ class OnnxScorer:
     def logits(self, replies: Sequence[str], customers: Sequence[str | None]):
         batch = self.encoder.encode(replies, customers)
         feeds = {"input_ids": batch.input_ids, "attention_mask": batch.attention_mask, "token_type_ids": batch.token_type_ids}
-        if getattr(self._local, "lane", False) or self.session is None:
+        session = self.session  # read once: release_single may close it meanwhile
+        if session is None or getattr(self._local, "lane", False):
             session = self._lane_session or self._lanes_session()
-        else:
-            session = self.session
         return batch, session.run(None, feeds)
 
     def _lanes_session(self):
