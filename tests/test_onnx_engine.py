@@ -209,6 +209,21 @@ def test_first_use_build_keeps_exporter_noise_out_of_the_callers_output(capsys, 
         assert not hf_logging.is_progress_bar_enabled()
     assert len(recwarn) == 0 and "quantization" not in capsys.readouterr().err
     assert logging.getLogger().level == level and hf_logging.is_progress_bar_enabled()  # restored after
+    assert not logging.getLogger().filters
+
+
+def test_first_use_build_leaves_the_host_applications_own_logging_alone(caplog):
+    """A helpdesk plugin's named loggers keep logging at their levels while a first-use build runs (before, the root
+    logger's level was raised to ERROR for the whole process during the build)."""
+    import logging
+
+    from replycoach.model.export import _quiet
+
+    with caplog.at_level(logging.INFO), _quiet():
+        logging.getLogger("helpdesk.plugin").info("ticket 4411 checked")
+        logging.getLogger("helpdesk.plugin").warning("agent draft flagged")
+        logging.getLogger().error("root errors still show")
+    assert [r.getMessage() for r in caplog.records] == ["ticket 4411 checked", "agent draft flagged", "root errors still show"]
 
 
 def test_an_unwritable_cache_is_a_clear_error(tmp_path, monkeypatch):

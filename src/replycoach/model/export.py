@@ -109,24 +109,32 @@ def build_onnx(model_dir: Path, cfg: ModelConfig, quantize: bool = True) -> Path
     return built
 
 
+def _errors_only(record) -> bool:
+    return record.levelno >= 40  # logging.ERROR
+
+
 @contextmanager
 def _quiet():
     """Keep a first-use build from printing the exporter's tracer warnings, the quantiser's advice and a
-    weight-loading progress bar into the caller's output (none of them is actionable for a user)."""
+    weight-loading progress bar into the caller's output (none of them is actionable for a user).
+
+    The quantiser's advice is a `logging.warning` call on the root logger itself, so a filter on the root logger drops
+    exactly such direct calls below ERROR while the build runs; records of the host's own named loggers, which reach
+    the root's handlers by propagation, pass untouched (a logger's filters only see records made on that logger)."""
     import logging
     import warnings
 
     from transformers.utils import logging as hf_logging
 
-    root, level, bar = logging.getLogger(), logging.getLogger().level, hf_logging.is_progress_bar_enabled()
+    root, bar = logging.getLogger(), hf_logging.is_progress_bar_enabled()
     hf_logging.disable_progress_bar()
-    root.setLevel(logging.ERROR)
+    root.addFilter(_errors_only)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             yield
     finally:
-        root.setLevel(level)
+        root.removeFilter(_errors_only)
         if bar:
             hf_logging.enable_progress_bar()
 
