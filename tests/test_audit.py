@@ -290,6 +290,22 @@ def test_resume_refuses_a_changed_input_unless_overwrite(rules_coach, tmp_path):
         run_audit(src, tmp_path / "other", rules_coach)
 
 
+def test_an_input_edited_in_the_middle_is_a_different_input(tmp_path):
+    """Same size, same first and last MiB, one reply corrected in the middle: a resume must not reuse parts scored
+    from the old text (the fingerprint once hashed only the size and the two ends)."""
+    from replycoach.audit.readers import fingerprint
+
+    line = b"Reply: I have refunded you.,a1\n"
+    src = tmp_path / "big.csv"
+    src.write_bytes(b"reply,agent\n" + line * (3 * (1 << 20) // len(line)))
+    before = fingerprint(src)
+    data = bytearray(src.read_bytes())
+    mid = data.index(b"refunded", len(data) // 2)
+    data[mid:mid + 8] = b"declined"
+    src.write_bytes(bytes(data))
+    assert src.stat().st_size == len(data) and fingerprint(src) != before
+
+
 def test_rows_in_must_equal_rows_out(rules_coach, tmp_path):
     src, out = write_csv(tmp_path / "in.csv", _many(9)), tmp_path / "out.parquet"
     run_audit(src, out, rules_coach, chunk_rows=4)
