@@ -82,6 +82,10 @@ def test_training_runs_and_is_reproducible(tmp_path):
     assert ModelConfig.read(outs[0]).produced_by["kept_epoch"] == kept[0].split()[2]
     c = Coach(model=outs[0], engine="torch")
     assert 0 <= c.check("Refund sent.").scores.dismissive <= 1
+    other = train(load_config(None, limit=32, epochs=2, batch_size=16, seed=14, output=str(tmp_path / "seed14")), log=logs.append)
+    d = load_file(str(other / "delta.safetensors"))
+    assert d.keys() == a.keys() and any((d[k] != a[k]).any() for k in a)  # the seed is what makes the run
+    assert ModelConfig.read(other).produced_by["seed"] == "14"
 
 
 def test_rewrite_with_the_real_model_returns_verified_candidates(real):

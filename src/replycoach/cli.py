@@ -107,6 +107,7 @@ def train(
     corpus: Annotated[Optional[Path], typer.Option("--corpus", help="labelled JSONL in the corpus schema (your own data)")] = None,
     output: Annotated[Optional[Path], typer.Option("--output", help="model directory to write")] = None,
     epochs: Annotated[Optional[int], typer.Option("--epochs")] = None,
+    seed: Annotated[Optional[int], typer.Option("--seed", help="random seed (default: the config's; the shipped model used 13)")] = None,
     skip_eval: Annotated[bool, typer.Option("--skip-eval", help="do not evaluate on the test split / write the card")] = False,
 ) -> None:
     """Fine-tune the classifier (fixed seed) and write delta, config, checksum, metrics and model card."""
@@ -116,7 +117,8 @@ def train(
     from .training.train import train as run
 
     try:
-        cfg = load_config(config, corpus=str(corpus) if corpus else None, output=str(output) if output else None, epochs=epochs)
+        cfg = load_config(config, corpus=str(corpus) if corpus else None, output=str(output) if output else None, epochs=epochs,
+                          seed=seed)
         out = run(cfg, log=typer.echo)
         if not skip_eval:
             corpus_path = Path(cfg.corpus) if Path(cfg.corpus).is_absolute() else ROOT / cfg.corpus
