@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
         coaches["model"] = model
         coaches["combined"] = model
         produced_by = {**model.scorer.cfg.produced_by, "engine": model.scorer.name}
-    results = evaluate(coaches, rows)
+    results = evaluate(coaches, rows, compare=None if args.rules_only else ("model", "rules"))
     print(f"split={args.split}, rows={len(rows)}")
     print(table(results))
     scored = {"path": args.corpus, "sha256": sha256(Path(args.corpus)), "rows": len(rows)}  # which replies these numbers are about

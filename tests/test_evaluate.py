@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from replycoach.training.evaluate import MAX_FPR, score_rows
-from replycoach.training.metrics import pick_threshold
+from replycoach.training.evaluate import MAX_FPR, paired_difference, score_rows
+from replycoach.training.metrics import f1, group_bootstrap, pick_threshold
 
 
 def _rows(labels):
@@ -38,3 +38,70 @@ def test_no_threshold_under_the_cap_is_reported_as_none():
     pred = {"dismissive_p": p, "dismissive": [True] * 25, "proactive_p": [None] * 25, "proactive": [None] * 25,
             "empathy": [None] * 25, "stance": ["assertive"] * 25, "spans": [[] for _ in labels]}
     assert score_rows(_rows(labels), pred)["dismissive_best"] == {"threshold": None, "f1": None, "fpr": None}
+
+
+def _pred(p, threshold=0.5, spans=None):
+    n = len(p)
+    return {"dismissive_p": list(p), "dismissive": [x >= threshold for x in p], "proactive_p": [None] * n, "proactive": [None] * n,
+            "empathy": [None] * n, "stance": ["assertive"] * n, "spans": spans or [[] for _ in p]}
+
+
+def test_group_bootstrap_resamples_whole_groups():
+    rng = np.random.default_rng(3)
+    y = rng.random(200) < 0.3
+    hit = y ^ (rng.random(200) < 0.1)
+    twice_y, twice_hit = np.repeat(y, 2), np.repeat(hit, 2)  # every row copied: 200 groups of two identical rows
+    by_group = group_bootstrap([str(i // 2) for i in range(400)], lambda i: f1(twice_y[i], twice_hit[i]))
+    by_row = group_bootstrap([str(i) for i in range(400)], lambda i: f1(twice_y[i], twice_hit[i]))
+    once = group_bootstrap([str(i) for i in range(200)], lambda i: f1(y[i], hit[i]))
+    point = f1(y, hit)
+    assert by_group[0] < point < by_group[1]
+    assert by_row[1] - by_row[0] < 0.8 * (by_group[1] - by_group[0])  # copies treated as independent rows look too certain
+    assert abs((by_group[1] - by_group[0]) - (once[1] - once[0])) < 0.03  # whole groups: as wide as the 200 distinct rows
+    assert group_bootstrap(["a"] * 5, lambda i: f1(y[i], hit[i])) is not None
+    assert group_bootstrap(["a", "b"], lambda i: None) is None
+    assert group_bootstrap(["a", "b", "c"], lambda i: float(len(set(i.tolist())))) == group_bootstrap(["a", "b", "c"], lambda i: float(len(set(i.tolist()))))
+
+
+def test_score_rows_gives_intervals_around_its_figures():
+    labels = [1] * 30 + [0] * 70
+    rng = np.random.default_rng(1)
+    p = np.clip(np.array(labels) * 0.45 + rng.uniform(0, 0.55, 100), 0, 1)
+    res = score_rows(_rows(labels), _pred(p))
+    for key in ("dismissive_f1", "dismissive_fpr"):
+        lo, hi = res["intervals"][key]
+        assert lo <= res[key] <= hi and lo < hi
+
+
+def test_paired_difference_tells_a_real_gap_from_noise():
+    labels = [1] * 40 + [0] * 160
+    rows = [dict(r, group=f"g{i}") for i, r in enumerate(_rows(labels))]
+    y = np.array(labels, bool)
+    good = np.where(y, 0.9, 0.1)
+    same = paired_difference(rows, _pred(good), _pred(good))
+    assert all(v["difference"] == 0 and v["interval"] == [0.0, 0.0] for k, v in same.items() if k != "span_f1")
+    worse = good.copy()
+    worse[160:200] = 0.9  # 40 of the 160 negatives now flagged
+    diff = paired_difference(rows, _pred(worse), _pred(good))
+    assert diff["dismissive_fpr"]["difference"] == 0.25 and diff["dismissive_fpr"]["interval"][0] > 0
+    one = good.copy()
+    one[199] = 0.9  # a single false positive more: the interval must include no difference
+    assert paired_difference(rows, _pred(one), _pred(good))["dismissive_fpr"]["interval"][0] == 0.0
+
+
+def test_the_model_card_shows_the_intervals_and_the_paired_differences():
+    from replycoach.training.card import _shortfalls
+
+    labels = [1] * 30 + [0] * 70
+    rows = [dict(r, group=f"g{i // 2}", empathy=i % 3, proactive=i % 2) for i, r in enumerate(_rows(labels))]
+    rng = np.random.default_rng(2)
+    model_p = np.clip(np.array(labels) * 0.5 + rng.uniform(0, 0.5, 100), 0, 1)
+    model = dict(_pred(model_p, 0.6), proactive_p=list(rng.random(100)), proactive=[True] * 100, empathy=list(rng.random(100)))
+    rules = _pred(np.where(rng.random(100) < 0.5, 1.0, 0.0))
+    results = {k: {sub: score_rows(rows, pred) for sub in ("all", "real")} for k, pred in (("model", model), ("rules", rules), ("combined", model))}
+    results["model"]["real"]["vs_rules"] = paired_difference(rows, model, rules)
+    text = _shortfalls(results)
+    lo, hi = results["model"]["all"]["intervals"]["dismissive_f1"]
+    assert f"| dismissive F1 >= 0.90 | {results['model']['all']['dismissive_f1']:.3f} | {lo:.3f} to {hi:.3f} |" in text
+    d_lo, d_hi = results["model"]["real"]["vs_rules"]["dismissive_fpr"]["interval"]
+    assert f"| {d_lo:.3f} to {d_hi:.3f} |" in text and "cannot tell the two apart" in text

@@ -59,6 +59,11 @@ def score_rows(rows: list[dict], pred: dict[str, list]) -> dict:
     if (res["dismissive_best"]["fpr"] or 0) > MAX_FPR:  # no threshold keeps under the cap (pick_threshold's fallback)
         res["dismissive_best"] = {"threshold": None, "f1": None, "fpr": None}
     res["dismissive_span"] = metrics.span_f1([[tuple(s) for s in r["dismissive_spans"]] for r in rows], pred["spans"])
+    pred_dis = np.asarray(pred["dismissive"], bool)
+    groups = _groups(rows)
+    res["intervals"] = {  # 95% bootstrap over near-duplicate groups: how far these figures could move on another sample
+        "dismissive_f1": metrics.group_bootstrap(groups, lambda i: metrics.f1(y_dis[i], pred_dis[i])),
+        "dismissive_fpr": metrics.group_bootstrap(groups, lambda i: metrics.fpr(y_dis[i], pred_dis[i]))}
     if pred["proactive_p"][0] is not None:
         res["proactive_auc"] = metrics.auc(y_pro, pred["proactive_p"])
         res["proactive_f1"] = metrics.f1(y_pro, pred["proactive"])
@@ -70,18 +75,55 @@ def score_rows(rows: list[dict], pred: dict[str, list]) -> dict:
     return res
 
 
-def evaluate(coach_by_kind: dict[str, object], rows: list[dict], subsets: Iterable[str] = ("all", "real", "authored")) -> dict:
-    """{scorer: {subset: metrics}} for each coach (a Coach with or without a model)."""
+def _groups(rows: list[dict]) -> list[str]:
+    """Near-duplicate group of each row (a corpus row's `group`); rows without one stand alone."""
+    return [str(r.get("group") or r.get("id") or f"row-{i}") for i, r in enumerate(rows)]
+
+
+def paired_difference(rows: list[dict], a: dict[str, list], b: dict[str, list]) -> dict:
+    """Scorer a minus scorer b on the same rows, each difference with a 95% interval from resampling near-duplicate
+    groups once for both scorers: whether a difference is larger than the sample can tell."""
+    y = np.array([r["dismissive"] == 1 for r in rows])
+    gold = [[tuple(s) for s in r["dismissive_spans"]] for r in rows]
+    stance = [r["stance"] for r in rows]
+    arrays = [{"dis": np.asarray(p["dismissive"], bool), "p": np.asarray(p["dismissive_p"], float), "stance": p["stance"],
+               "spans": p["spans"]} for p in (a, b)]
+    measures = {
+        "dismissive_f1": lambda i, q: metrics.f1(y[i], q["dis"][i]),
+        "dismissive_fpr": lambda i, q: metrics.fpr(y[i], q["dis"][i]),
+        "dismissive_auc": lambda i, q: metrics.auc(y[i], q["p"][i]),
+        "stance_macro_f1": lambda i, q: metrics.macro_f1([stance[k] for k in i], [q["stance"][k] for k in i], STANCE_LABELS),
+        "span_f1": lambda i, q: metrics.span_f1([gold[k] for k in i], [q["spans"][k] for k in i])["f1"]}
+    out = {}
+    for name, fn in measures.items():
+        def stat(i, fn=fn):
+            x, z = fn(i, arrays[0]), fn(i, arrays[1])
+            return None if x is None or z is None else x - z
+        out[name] = {"difference": stat(np.arange(len(rows))), "interval": metrics.group_bootstrap(_groups(rows), stat)}
+    return out
+
+
+def evaluate(coach_by_kind: dict[str, object], rows: list[dict], subsets: Iterable[str] = ("all", "real", "authored"),
+             compare: tuple[str, str] | None = None) -> dict:
+    """{scorer: {subset: metrics}} for each coach (a Coach with or without a model). With `compare=(a, b)`, scorer a's
+    metrics for each subset also hold `vs_<b>`: its paired difference from b (`paired_difference`)."""
     results: dict = {}
+    preds: dict[str, dict[str, list]] = {}
     for kind, coach in coach_by_kind.items():
         reports = coach.check_many([r["reply"] for r in rows], [r["customer"] or None for r in rows])  # type: ignore[attr-defined]
         shipped = getattr(coach, "_shipped", {})
-        pred = predictions(kind, reports, shipped)
+        preds[kind] = pred = predictions(kind, reports, shipped)
         results[kind] = {}
         for sub in subsets:
             idx = [i for i, r in enumerate(rows) if sub == "all" or r["provenance"] == sub]
             if idx:
                 results[kind][sub] = score_rows([rows[i] for i in idx], {k: [v[i] for i in idx] for k, v in pred.items()})
+    if compare:
+        a, b = compare
+        for sub in results[a]:
+            idx = [i for i, r in enumerate(rows) if sub == "all" or r["provenance"] == sub]
+            pick = [{k: [v[i] for i in idx] for k, v in preds[kind].items()} for kind in (a, b)]
+            results[a][sub][f"vs_{b}"] = paired_difference([rows[i] for i in idx], *pick)
     return results
 
 

@@ -85,3 +85,23 @@ def pick_threshold(y: np.ndarray, p: np.ndarray, max_fpr: float | None = None) -
         if score > best:
             best, best_t = score, t
     return best_t
+
+
+def group_bootstrap(groups, stat, n: int = 2000, seed: int = 0, level: float = 0.95) -> list[float] | None:
+    """Percentile interval of `stat(row_indices)` over `n` resamples that draw whole groups with replacement.
+
+    Rows of one near-duplicate group (a contrast pair, a templated real reply and its copies) are not independent, so the
+    groups are what is resampled. Resamples where `stat` is undefined (None: no negatives, say) are skipped."""
+    keys, inverse = np.unique(np.asarray(groups, dtype=object).astype(str), return_inverse=True)
+    order = np.argsort(inverse, kind="mergesort")
+    members = np.split(order, np.cumsum(np.bincount(inverse, minlength=len(keys)))[:-1])
+    rng = np.random.default_rng(seed)
+    vals = []
+    for _ in range(n):
+        v = stat(np.concatenate([members[i] for i in rng.integers(0, len(keys), len(keys))]))
+        if v is not None:
+            vals.append(v)
+    if not vals:
+        return None
+    lo, hi = np.quantile(vals, [(1 - level) / 2, 1 - (1 - level) / 2])
+    return [float(lo), float(hi)]
