@@ -75,6 +75,10 @@ def score_rows(rows: list[dict], pred: dict[str, list]) -> dict:
     return res
 
 
+def _subset(rows: list[dict], sub: str) -> list[int]:
+    return [i for i, r in enumerate(rows) if sub == "all" or r["provenance"] == sub]
+
+
 def _groups(rows: list[dict]) -> list[str]:
     """Near-duplicate group of each row (a corpus row's `group`); rows without one stand alone."""
     return [str(r.get("group") or r.get("id") or f"row-{i}") for i, r in enumerate(rows)]
@@ -115,13 +119,13 @@ def evaluate(coach_by_kind: dict[str, object], rows: list[dict], subsets: Iterab
         preds[kind] = pred = predictions(kind, reports, shipped)
         results[kind] = {}
         for sub in subsets:
-            idx = [i for i, r in enumerate(rows) if sub == "all" or r["provenance"] == sub]
+            idx = _subset(rows, sub)
             if idx:
                 results[kind][sub] = score_rows([rows[i] for i in idx], {k: [v[i] for i in idx] for k, v in pred.items()})
     if compare:
         a, b = compare
         for sub in results[a]:
-            idx = [i for i, r in enumerate(rows) if sub == "all" or r["provenance"] == sub]
+            idx = _subset(rows, sub)
             pick = [{k: [v[i] for i in idx] for k, v in preds[kind].items()} for kind in (a, b)]
             results[a][sub][f"vs_{b}"] = paired_difference([rows[i] for i in idx], *pick)
     return results
