@@ -100,8 +100,22 @@ def test_the_model_card_shows_the_intervals_and_the_paired_differences():
     rules = _pred(np.where(rng.random(100) < 0.5, 1.0, 0.0))
     results = {k: {sub: score_rows(rows, pred) for sub in ("all", "real")} for k, pred in (("model", model), ("rules", rules), ("combined", model))}
     results["model"]["real"]["vs_rules"] = paired_difference(rows, model, rules)
-    text = _shortfalls(results)
+    real = [{"dismissive": 1}] * 3 + [{"dismissive": 0}] * 7
+    text = _shortfalls(results, real)
+    n_test = results["model"]["real"]["n_dismissive"]
+    assert f"(30%; 3 in the whole corpus, {n_test} in the test split)" in text  # counted, not written in
     lo, hi = results["model"]["all"]["intervals"]["dismissive_f1"]
     assert f"| dismissive F1 >= 0.90 | {results['model']['all']['dismissive_f1']:.3f} | {lo:.3f} to {hi:.3f} |" in text
     d_lo, d_hi = results["model"]["real"]["vs_rules"]["dismissive_fpr"]["interval"]
     assert f"| {d_lo:.3f} to {d_hi:.3f} |" in text and "cannot tell the two apart" in text
+
+
+def test_the_card_says_whether_a_threshold_could_have_met_the_dismissive_targets():
+    from replycoach.training.card import _threshold_note
+
+    missed = {"dismissive_best": {"threshold": 0.77, "f1": 0.897, "fpr": 0.026}}
+    assert "what is missing is ranking" in " ".join(_threshold_note(missed, missed=True))
+    reachable = {"dismissive_best": {"threshold": 0.8, "f1": 0.93, "fpr": 0.02}}
+    assert "the one fitted on dev does not carry over" in " ".join(_threshold_note(reachable, missed=True))
+    assert "No threshold keeps" in " ".join(_threshold_note({"dismissive_best": {"threshold": None}}, missed=True))
+    assert _threshold_note(reachable, missed=False) == []  # targets met: nothing to explain
