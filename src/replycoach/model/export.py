@@ -6,6 +6,7 @@ under ~/.cache/replycoach (REPLYCOACH_CACHE overrides), keyed by the delta's SHA
 """
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
 from contextlib import contextmanager
@@ -110,7 +111,7 @@ def build_onnx(model_dir: Path, cfg: ModelConfig, quantize: bool = True) -> Path
 
 
 def _errors_only(record) -> bool:
-    return record.levelno >= 40  # logging.ERROR
+    return record.levelno >= logging.ERROR
 
 
 @contextmanager
@@ -121,7 +122,6 @@ def _quiet():
     The quantiser's advice is a `logging.warning` call on the root logger itself, so a filter on the root logger drops
     exactly such direct calls below ERROR while the build runs; records of the host's own named loggers, which reach
     the root's handlers by propagation, pass untouched (a logger's filters only see records made on that logger)."""
-    import logging
     import warnings
 
     from transformers.utils import logging as hf_logging

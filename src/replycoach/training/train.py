@@ -19,7 +19,6 @@ from ..model.base import STANCE_LABELS, ModelConfig, Thresholds, base_encoder_di
 from ..model.decode import sigmoid, softmax, token_spans
 from ..model.tokenize import PairEncoder
 from . import metrics
-from .metrics import pick_threshold
 from .config import TrainConfig
 from .corpus import ROOT, read_jsonl
 
@@ -184,7 +183,7 @@ def dev_score(logits, rows: list[dict], max_fpr: float) -> float:
     emp, stance, binary, _ = logits
     y_dis = np.array([r["dismissive"] for r in rows], bool)
     p_dis = sigmoid(binary[:, 0])
-    t = pick_threshold(y_dis, p_dis, max_fpr)
+    t = metrics.pick_threshold(y_dis, p_dis, max_fpr)
     expected = softmax(emp) @ np.arange(emp.shape[1])
     parts = [metrics.f1(y_dis, p_dis >= t), metrics.spearman([r["empathy"] for r in rows], expected) or 0.0,
              metrics.macro_f1([r["stance"] for r in rows], [STANCE_LABELS[i] for i in stance.argmax(1)], list(STANCE_LABELS)),
@@ -213,9 +212,9 @@ def _calibrate(mcfg: ModelConfig, logits, rows: list[dict], cfg: TrainConfig) ->
         if f > best_span:
             best_span, best_t = f, st
     mcfg.thresholds = Thresholds(
-        dismissive=pick_threshold(y_dis.astype(bool), sigmoid(binary[:, 0] / t["dismissive"]), cfg.max_fpr_dismissive),
-        proactive=pick_threshold(y_pro.astype(bool), sigmoid(binary[:, 1] / t["proactive"])),
-        aggressive=pick_threshold(y_st == STANCE_INDEX["aggressive"], p_st[:, STANCE_INDEX["aggressive"]]) if (y_st == 2).any() else 0.5,
+        dismissive=metrics.pick_threshold(y_dis.astype(bool), sigmoid(binary[:, 0] / t["dismissive"]), cfg.max_fpr_dismissive),
+        proactive=metrics.pick_threshold(y_pro.astype(bool), sigmoid(binary[:, 1] / t["proactive"])),
+        aggressive=metrics.pick_threshold(y_st == STANCE_INDEX["aggressive"], p_st[:, STANCE_INDEX["aggressive"]]) if (y_st == 2).any() else 0.5,
         distress=0.5, span=best_t)
 
 
