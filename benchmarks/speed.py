@@ -17,6 +17,7 @@ import statistics
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 from _results import save
@@ -44,15 +45,17 @@ def int8_peak(n: int = 1024, reps: int = 20, threads: int = 0) -> float:
     return reps * n**3 / (time.perf_counter() - t)
 
 
-def onnx_build_seconds() -> float:
-    """What the first `Coach()` on a machine pays: base + delta -> fused int8 ONNX graph, in a fresh subprocess and cache."""
+def onnx_build() -> tuple[float, float]:
+    """What the first `Coach()` on a machine pays: base + delta -> fused int8 ONNX graph, in a fresh subprocess and cache.
+    Returns (seconds, MB of the cached graph)."""
     import tempfile
 
     with tempfile.TemporaryDirectory() as cache:
         t = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "replycoach.cli", "export-onnx"], capture_output=True, check=True,
-                       env={**os.environ, "REPLYCOACH_CACHE": cache})
-        return round(time.perf_counter() - t, 1)
+        run = subprocess.run([sys.executable, "-m", "replycoach.cli", "export-onnx"], capture_output=True, check=True, text=True,
+                             env={**os.environ, "REPLYCOACH_CACHE": cache})
+        seconds = round(time.perf_counter() - t, 1)
+        return seconds, round(Path(run.stdout.strip().splitlines()[-1]).stat().st_size / 1e6, 1)
 
 
 def model_macs(tokens: int, layers: int = 6, hidden: int = 384, ffn: int = 1536) -> float:
@@ -78,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     res: dict = {"machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, {platform.system()}",
                  "python": platform.python_version()}
 
-    res["onnx_first_build_s"] = onnx_build_seconds()
+    res["onnx_first_build_s"], res["onnx_graph_mb"] = onnx_build()
     t = time.perf_counter()
     coach = Coach()
     res["load_s"] = round(time.perf_counter() - t, 3)
