@@ -28,4 +28,5 @@ def test_benchmark_script_runs(script, tmp_path):
     if script == "rewrite_eval.py":  # why candidates miss the gate, by kind, for each one that does
         scored = res["candidates_scored"]
         blocked = scored - round(scored * res["share_scored_clearing_gate"]) if scored else 0
+        assert blocked > 0  # the 25 drafts give blocked candidates (5 of 43 when written), so the next line is a real check
         assert sum(res["gate_reasons"].values()) >= blocked  # every blocked candidate has at least one reason counted
