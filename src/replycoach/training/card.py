@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 
 from ..model.base import ModelConfig
+from ..model.loading import sha256
 from .corpus import agreement, read_jsonl
 from .evaluate import evaluate, table
 
@@ -32,9 +33,7 @@ def write_card(model_dir: Path, corpus: Path, metrics: dict) -> Path:
     prov = {p: sum(r["provenance"] == p for r in rows) for p in ("real", "authored", "augmented")}
     kappa = agreement()
     pb = cfg.produced_by
-    import hashlib
-
-    current = hashlib.sha256(corpus.read_bytes()).hexdigest()
+    current = sha256(corpus)
     drift = "" if current == pb.get("corpus_sha256") else (
         f" The file has been rebuilt since training (now `{current[:16]}…`): `git log corpus/replies.jsonl` says what changed,"
         " and `tests/test_corpus.py` checks the build reproduces the committed file.")

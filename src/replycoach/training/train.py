@@ -4,7 +4,6 @@
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import platform
@@ -17,6 +16,7 @@ import numpy as np
 
 from ..model.base import STANCE_LABELS, ModelConfig, Thresholds, base_encoder_dir
 from ..model.decode import sigmoid, softmax, token_spans
+from ..model.loading import sha256
 from ..model.tokenize import PairEncoder
 from . import metrics
 from .config import TrainConfig
@@ -153,8 +153,6 @@ def train(cfg: TrainConfig, base_dir: Path | None = None, encoder_config=None, l
     out_dir = Path(cfg.output) if Path(cfg.output).is_absolute() else ROOT / cfg.output
     out_dir.mkdir(parents=True, exist_ok=True)
     save_file(net.delta_state(), str(out_dir / "delta.safetensors"), metadata={"format": "pt", "base": mcfg.base_model})
-    from ..model.loading import sha256
-
     mcfg.files = {"delta.safetensors": sha256(out_dir / "delta.safetensors")}
     mcfg.produced_by = _provenance(cfg, corpus, time.time() - t0)
     mcfg.produced_by["kept_epoch"] = str(best[1] if best else cfg.epochs)
@@ -227,5 +225,5 @@ def _provenance(cfg: TrainConfig, corpus: Path, seconds: float) -> dict[str, str
 
     return {"replycoach": __version__, "torch": torch.__version__, "transformers": transformers.__version__,
             "tokenizers": tokenizers.__version__, "python": platform.python_version(), "machine": platform.machine(),
-            "corpus_sha256": hashlib.sha256(corpus.read_bytes()).hexdigest(), "seed": str(cfg.seed),
+            "corpus_sha256": sha256(corpus), "seed": str(cfg.seed),
             "train_seconds": f"{seconds:.0f}", "config": json.dumps(cfg.model_dump())}
