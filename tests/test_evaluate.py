@@ -119,3 +119,22 @@ def test_the_card_says_whether_a_threshold_could_have_met_the_dismissive_targets
     assert "the one fitted on dev does not carry over" in " ".join(_threshold_note(reachable, missed=True))
     assert "No threshold keeps" in " ".join(_threshold_note({"dismissive_best": {"threshold": None}}, missed=True))
     assert _threshold_note(reachable, missed=False) == []  # targets met: nothing to explain
+
+
+def test_one_coach_under_two_names_checks_the_rows_once():
+    from replycoach import Coach
+    from replycoach.training.evaluate import evaluate
+
+    class Counting:
+        def __init__(self):
+            self.coach, self.calls = Coach(model=None), 0
+
+        def check_many(self, replies, customers):
+            self.calls += 1
+            return self.coach.check_many(replies, customers)
+
+    rows = [dict(r, reply=text, customer=None, id=f"r{i}") for i, (r, text) in
+            enumerate(zip(_rows([1, 0, 0]), ["I cannot help you with that.", "Refund sent today.", "Thanks, all fixed."]))]
+    shared = Counting()
+    res = evaluate({"model": shared, "combined": shared}, rows, subsets=("all",))
+    assert shared.calls == 1 and res["model"]["all"]["dismissive_f1"] == res["combined"]["all"]["dismissive_f1"]

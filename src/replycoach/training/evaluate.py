@@ -113,8 +113,11 @@ def evaluate(coach_by_kind: dict[str, object], rows: list[dict], subsets: Iterab
     metrics for each subset also hold `vs_<b>`: its paired difference from b (`paired_difference`)."""
     results: dict = {}
     preds: dict[str, dict[str, list]] = {}
+    checked: dict[int, list[Report]] = {}  # "model" and "combined" read the same reports of one coach: check the split once
     for kind, coach in coach_by_kind.items():
-        reports = coach.check_many([r["reply"] for r in rows], [r["customer"] or None for r in rows])  # type: ignore[attr-defined]
+        if id(coach) not in checked:
+            checked[id(coach)] = coach.check_many([r["reply"] for r in rows], [r["customer"] or None for r in rows])  # type: ignore[attr-defined]
+        reports = checked[id(coach)]
         shipped = getattr(coach, "_shipped", {})
         preds[kind] = pred = predictions(kind, reports, shipped)
         results[kind] = {}
