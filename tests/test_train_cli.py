@@ -41,3 +41,22 @@ def test_a_bad_config_names_the_field(seen, tmp_path):
     bad.write_text("lr: -1\n", encoding="utf-8")
     res = CliRunner().invoke(app, ["train", "--config", str(bad)])
     assert res.exit_code != 0 and "field lr" in res.output and not seen
+
+
+def test_dismissive_weight_scales_only_the_dismissive_term():
+    import torch
+
+    from replycoach.training.train import _loss
+
+    torch.manual_seed(0)
+    out = (torch.randn(4, 3), torch.randn(4, 3), torch.randn(4, 3), torch.randn(4, 5))
+    tgt = {"empathy": torch.tensor([0, 1, 2, 1]), "stance": torch.tensor([0, 1, 2, 0]),
+           "binary": torch.tensor([[1.0, 0.0, -1.0], [0.0, 1.0, 1.0], [1.0, 1.0, 0.0], [0.0, 0.0, -1.0]]),
+           "span": torch.full((4, 5), -100.0)}
+    w = torch.ones(3)
+    base = _loss(out, tgt, w, 0.5)
+    assert torch.equal(base, _loss(out, tgt, w, 0.5, 1.0))  # the default leaves the shipped recipe's loss as it was
+    mask = tgt["binary"] >= 0
+    per = torch.nn.functional.binary_cross_entropy_with_logits(out[2], tgt["binary"].clamp(min=0), reduction="none")
+    dis = per[:, 0][mask[:, 0]].sum() / mask.sum()  # the dismissive share of the mean over the 10 labelled entries
+    assert torch.allclose(_loss(out, tgt, w, 0.5, 3.0) - base, 2 * dis)

@@ -28,6 +28,8 @@ class TrainConfig(BaseModel):
     lora_alpha: float = 16.0
     lora_from_layer: int = Field(2, ge=0)
     span_weight: float = 0.5
+    dismissive_weight: float = Field(1.0, gt=0, description="weight of the dismissive term inside the binary-heads loss "
+                                     "(1 = each of dismissive, proactive and distress counts alike)")
     real_weight: int = Field(1, ge=1, description="each real (non-authored) training reply is seen this many times per epoch")
     max_fpr_dismissive: float = Field(0.03, description="dismissive threshold: best dev F1 with FPR at most this")
     select_epoch: bool = Field(True, description="keep the epoch with the best dev score (see train.dev_score), not the last")

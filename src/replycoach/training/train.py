@@ -50,14 +50,19 @@ def _batches(rows: list[dict], enc: PairEncoder, size: int, rng: random.Random) 
     return batches
 
 
-def _loss(out, tgt, stance_w, span_weight: float):
+def _loss(out, tgt, stance_w, span_weight: float, dismissive_weight: float = 1.0):
     import torch
     import torch.nn.functional as F
 
     emp, stance, binary, span = out
     loss = F.cross_entropy(emp, tgt["empathy"]) + F.cross_entropy(stance, tgt["stance"], weight=stance_w)
     mask = tgt["binary"] >= 0
-    loss = loss + F.binary_cross_entropy_with_logits(binary[mask], tgt["binary"][mask])
+    weight = None
+    if dismissive_weight != 1.0:  # column 0 of the binary heads is dismissive
+        weight = torch.ones_like(tgt["binary"])
+        weight[:, 0] = dismissive_weight
+        weight = weight[mask]
+    loss = loss + F.binary_cross_entropy_with_logits(binary[mask], tgt["binary"][mask], weight=weight)
     smask = tgt["span"] >= 0
     if smask.any():
         loss = loss + span_weight * F.binary_cross_entropy_with_logits(span[smask], tgt["span"][smask], pos_weight=torch.tensor(3.0))
@@ -125,7 +130,8 @@ def train(cfg: TrainConfig, base_dir: Path | None = None, encoder_config=None, l
             batch_rows = [train_rows[i] for i in idx]
             b = enc.encode([r["reply"] for r in batch_rows], [r["customer"] for r in batch_rows])
             out = net(torch.from_numpy(b.input_ids), torch.from_numpy(b.attention_mask), torch.from_numpy(b.token_type_ids))
-            loss = _loss(out, _targets(batch_rows, b.offsets, b.input_ids.shape[1]), stance_w, cfg.span_weight)
+            tgt = _targets(batch_rows, b.offsets, b.input_ids.shape[1])
+            loss = _loss(out, tgt, stance_w, cfg.span_weight, cfg.dismissive_weight)
             opt.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(params, 1.0)
