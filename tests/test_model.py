@@ -149,6 +149,10 @@ def test_the_card_is_rewritten_from_a_fresh_scoring_of_the_test_split(tmp_path):
     copy = tmp_path / "model"
     shutil.copytree(DEFAULT_MODEL_DIR, copy)
     (copy / "metrics.json").unlink()
+    cfg = json.loads((copy / "config.json").read_text())  # a model trained with another cap and loss weight than shipped
+    cfg["produced_by"]["config"] = json.dumps({**json.loads(cfg["produced_by"]["config"]), "max_fpr_dismissive": 0.05,
+                                               "dismissive_weight": 3.0})
+    (copy / "config.json").write_text(json.dumps(cfg), encoding="utf-8")
     rows = read_jsonl(OUT)
     small = [r for r in rows if r["split"] != "test"][:20] + [r for r in rows if r["split"] == "test"][:30]
     corpus = tmp_path / "replies.jsonl"
@@ -158,3 +162,6 @@ def test_the_card_is_rewritten_from_a_fresh_scoring_of_the_test_split(tmp_path):
     assert metrics["rows"] == 30 and set(metrics["results"]) == {"rules", "model", "combined", "combined-onnx-int8"}
     card = (copy / "README.md").read_text()
     assert "## Test-split metrics (30 replies" in card and "sentence-aligned windows" in card
+    assert "dev false-positive rate <= 5%" in card and "threshold with FPR <= 5%" in card  # the training config's cap
+    assert "dismissive F1 >= 0.90 with FPR <= 3%" in card  # the target stays
+    assert "BCE (dismissive weighted 3, proactive" in card
