@@ -1,5 +1,5 @@
-"""`replycoach train` options reach the validated training config (the training itself is faked here; the real,
-short training runs in tests/test_model.py)."""
+"""`replycoach train` options reach the validated training config, and the config's loss weights reach the loss (the
+training itself is faked here; the real, short training runs in tests/test_model.py)."""
 from __future__ import annotations
 
 
@@ -54,9 +54,12 @@ def test_dismissive_weight_scales_only_the_dismissive_term():
            "binary": torch.tensor([[1.0, 0.0, -1.0], [0.0, 1.0, 1.0], [1.0, 1.0, 0.0], [0.0, 0.0, -1.0]]),
            "span": torch.full((4, 5), -100.0)}
     w = torch.ones(3)
-    base = _loss(out, tgt, w, 0.5)
-    assert torch.equal(base, _loss(out, tgt, w, 0.5, 1.0))  # the default leaves the shipped recipe's loss as it was
+    F = torch.nn.functional
     mask = tgt["binary"] >= 0
-    per = torch.nn.functional.binary_cross_entropy_with_logits(out[2], tgt["binary"].clamp(min=0), reduction="none")
+    shipped = (F.cross_entropy(out[0], tgt["empathy"]) + F.cross_entropy(out[1], tgt["stance"], weight=w)  # the loss the
+               + F.binary_cross_entropy_with_logits(out[2][mask], tgt["binary"][mask]))  # shipped model was trained with
+    base = _loss(out, tgt, w, 0.5)
+    assert torch.equal(base, shipped) and torch.equal(_loss(out, tgt, w, 0.5, 1.0), shipped)  # weight 1: bit for bit
+    per = F.binary_cross_entropy_with_logits(out[2], tgt["binary"].clamp(min=0), reduction="none")
     dis = per[:, 0][mask[:, 0]].sum() / mask.sum()  # the dismissive share of the mean over the 10 labelled entries
     assert torch.allclose(_loss(out, tgt, w, 0.5, 3.0) - base, 2 * dis)
