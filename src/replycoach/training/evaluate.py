@@ -54,8 +54,7 @@ def score_rows(rows: list[dict], pred: dict[str, list]) -> dict:
     res["dismissive_fpr"] = metrics.fpr(y_dis, pred["dismissive"])
     res["dismissive_ece"] = metrics.ece(y_dis, pred["dismissive_p"])
     p_dis = np.asarray(pred["dismissive_p"], float)
-    best = metrics.pick_threshold(y_dis, p_dis, MAX_FPR)  # this scorer at its own best threshold on these rows (compare models)
-    res["dismissive_best"] = {"threshold": best, "f1": metrics.f1(y_dis, p_dis >= best), "fpr": metrics.fpr(y_dis, p_dis >= best)}
+    res["dismissive_best"] = metrics.best_under_cap(y_dis, p_dis, MAX_FPR)  # this scorer at its own best threshold on these rows
     if (res["dismissive_best"]["fpr"] or 0) > MAX_FPR:  # no threshold keeps under the cap (pick_threshold's fallback)
         res["dismissive_best"] = {"threshold": None, "f1": None, "fpr": None}
     res["dismissive_span"] = metrics.span_f1([[tuple(s) for s in r["dismissive_spans"]] for r in rows], pred["spans"])

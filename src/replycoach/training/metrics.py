@@ -87,6 +87,15 @@ def pick_threshold(y: np.ndarray, p: np.ndarray, max_fpr: float | None = None) -
     return best_t
 
 
+def best_under_cap(y: np.ndarray, p: np.ndarray, max_fpr: float) -> dict:
+    """`pick_threshold` under the false-positive cap and what it gives: {"threshold", "f1", "fpr"}. The fpr exceeds the cap
+    only when no threshold keeps under it (pick_threshold then falls back to 0.5). Training selects epochs by its F1 (the
+    shipped dismissive threshold is its threshold on calibrated dev scores); evaluation reports it as `dismissive_best`."""
+    t = pick_threshold(y, p, max_fpr)
+    pred = p >= t
+    return {"threshold": t, "f1": f1(y, pred), "fpr": fpr(y, pred)}
+
+
 def group_bootstrap(groups, stat, n: int = 2000, seed: int = 0, level: float = 0.95) -> list[float] | None:
     """Percentile interval of `stat(row_indices)` over `n` resamples that draw whole groups with replacement.
 

@@ -186,10 +186,9 @@ def dev_score(logits, rows: list[dict], max_fpr: float) -> float:
     stance macro-F1 and proactive AUC - the issue's quality targets, each on a 0..1 scale."""
     emp, stance, binary, _ = logits
     y_dis = np.array([r["dismissive"] for r in rows], bool)
-    p_dis = sigmoid(binary[:, 0])
-    t = metrics.pick_threshold(y_dis, p_dis, max_fpr)
     expected = softmax(emp) @ np.arange(emp.shape[1])
-    parts = [metrics.f1(y_dis, p_dis >= t), metrics.spearman([r["empathy"] for r in rows], expected) or 0.0,
+    parts = [metrics.best_under_cap(y_dis, sigmoid(binary[:, 0]), max_fpr)["f1"],
+             metrics.spearman([r["empathy"] for r in rows], expected) or 0.0,
              metrics.macro_f1([r["stance"] for r in rows], [STANCE_LABELS[i] for i in stance.argmax(1)], list(STANCE_LABELS)),
              metrics.auc(np.array([r["proactive"] for r in rows], bool), sigmoid(binary[:, 1])) or 0.5]
     return float(np.mean(parts))
