@@ -22,9 +22,9 @@ def test_benchmark_script_runs(script, tmp_path):
     assert res
     if script == "quality.py":  # the numbers say which replies they are about
         assert res["corpus"]["rows"] == 25 and len(res["corpus"]["sha256"]) == 64
-        for subsets in res["results"].values():  # each scorer at its own best threshold under the 3% cap, beside the shipped one
-            best = subsets["all"]["dismissive_best"]
-            assert best["threshold"] is None or best["fpr"] <= 0.03
+        bests = [subsets["all"]["dismissive_best"] for subsets in res["results"].values()]  # each scorer at its own best
+        assert any(b["threshold"] is not None for b in bests)  # threshold under the 3% cap (all three have one on these rows)
+        assert all(b["threshold"] is None or b["fpr"] <= 0.03 for b in bests)
     if script == "rewrite_eval.py":  # why candidates miss the gate, by kind, for each one that does
         scored = res["candidates_scored"]
         blocked = scored - round(scored * res["share_scored_clearing_gate"]) if scored else 0
