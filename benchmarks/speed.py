@@ -25,19 +25,32 @@ from _results import save
 
 def int8_peak(n: int = 1024, reps: int = 20, threads: int = 0) -> float:
     """int8 multiply-accumulates per second of ONNX Runtime's MatMulInteger on n x n matrices (threads 0 = all cores)."""
+    return matmul_peak("int8", n, reps, threads)
+
+
+def matmul_peak(kind: str, n: int = 1024, reps: int = 20, threads: int = 0) -> float:
+    """Multiply-accumulates per second of ONNX Runtime's n x n MatMulInteger (kind "int8": uint8 x int8 -> int32) or
+    MatMul (kind "fp32"), threads 0 = all cores."""
     import onnxruntime as ort
     from onnx import TensorProto, helper
 
-    a = helper.make_tensor_value_info("a", TensorProto.UINT8, [n, n])
-    b = helper.make_tensor_value_info("b", TensorProto.INT8, [n, n])
-    y = helper.make_tensor_value_info("y", TensorProto.INT32, [n, n])
-    graph = helper.make_graph([helper.make_node("MatMulInteger", ["a", "b"], ["y"])], "mm", [a, b], [y])
+    if kind == "int8":
+        types, op = (TensorProto.UINT8, TensorProto.INT8, TensorProto.INT32), "MatMulInteger"
+        rng = np.random.default_rng(0)
+        feeds = {"a": rng.integers(0, 255, (n, n), dtype=np.uint8), "b": rng.integers(-127, 127, (n, n), dtype=np.int8)}
+    elif kind == "fp32":
+        types, op = (TensorProto.FLOAT,) * 3, "MatMul"
+        rng = np.random.default_rng(0)
+        feeds = {"a": rng.random((n, n), dtype=np.float32), "b": rng.random((n, n), dtype=np.float32)}
+    else:
+        raise ValueError(f"kind must be 'int8' or 'fp32', not {kind!r}")
+    io = [helper.make_tensor_value_info(name, t, [n, n]) for name, t in zip("aby", types)]
+    graph = helper.make_graph([helper.make_node(op, ["a", "b"], ["y"])], "mm", io[:2], io[2:])
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=9)
     opts = ort.SessionOptions()
     if threads:
         opts.intra_op_num_threads = threads
     sess = ort.InferenceSession(model.SerializeToString(), opts, providers=["CPUExecutionProvider"])
-    feeds = {"a": np.random.randint(0, 255, (n, n), dtype=np.uint8), "b": np.random.randint(-127, 127, (n, n), dtype=np.int8)}
     sess.run(None, feeds)
     t = time.perf_counter()
     for _ in range(reps):
