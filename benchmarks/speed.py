@@ -23,24 +23,18 @@ import numpy as np
 from _results import save
 
 
-def int8_peak(n: int = 1024, reps: int = 20, threads: int = 0) -> float:
-    """int8 multiply-accumulates per second of ONNX Runtime's MatMulInteger on n x n matrices (threads 0 = all cores)."""
-    return matmul_peak("int8", n, reps, threads)
-
-
 def matmul_peak(kind: str, n: int = 1024, reps: int = 20, threads: int = 0) -> float:
     """Multiply-accumulates per second of ONNX Runtime's n x n MatMulInteger (kind "int8": uint8 x int8 -> int32) or
     MatMul (kind "fp32"), threads 0 = all cores."""
     import onnxruntime as ort
     from onnx import TensorProto, helper
 
+    rng = np.random.default_rng(0)
     if kind == "int8":
         types, op = (TensorProto.UINT8, TensorProto.INT8, TensorProto.INT32), "MatMulInteger"
-        rng = np.random.default_rng(0)
         feeds = {"a": rng.integers(0, 255, (n, n), dtype=np.uint8), "b": rng.integers(-127, 127, (n, n), dtype=np.int8)}
     elif kind == "fp32":
         types, op = (TensorProto.FLOAT,) * 3, "MatMul"
-        rng = np.random.default_rng(0)
         feeds = {"a": rng.random((n, n), dtype=np.float32), "b": rng.random((n, n), dtype=np.float32)}
     else:
         raise ValueError(f"kind must be 'int8' or 'fp32', not {kind!r}")
@@ -124,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     # when the shared VM lends the process less than every core does not decide either side
     model_runs, peaks = [], []
     for _ in range(3):
-        peaks.append(int8_peak())
+        peaks.append(matmul_peak("int8"))
         t = time.perf_counter()
         coach.scorer.score(replies, customers)
         model_runs.append(time.perf_counter() - t)

@@ -97,12 +97,12 @@ def paired_difference(rows: list[dict], a: dict[str, list], b: dict[str, list]) 
         "dismissive_auc": lambda i, q: metrics.auc(y[i], q["p"][i]),
         "stance_macro_f1": lambda i, q: metrics.macro_f1([stance[k] for k in i], [q["stance"][k] for k in i], STANCE_LABELS),
         "span_f1": lambda i, q: metrics.span_f1([gold[k] for k in i], [q["spans"][k] for k in i])["f1"]}
-    out = {}
+    out, groups = {}, _groups(rows)
     for name, fn in measures.items():
         def stat(i, fn=fn):
             x, z = fn(i, arrays[0]), fn(i, arrays[1])
             return None if x is None or z is None else x - z
-        out[name] = {"difference": stat(np.arange(len(rows))), "interval": metrics.group_bootstrap(_groups(rows), stat)}
+        out[name] = {"difference": stat(np.arange(len(rows))), "interval": metrics.group_bootstrap(groups, stat)}
     return out
 
 
