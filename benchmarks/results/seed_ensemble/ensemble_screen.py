@@ -12,8 +12,6 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
-
 from replycoach import Coach
 from replycoach.model.base import ModelConfig
 from replycoach.model.loading import sha256
@@ -23,20 +21,25 @@ from replycoach.training.corpus import OUT as CORPUS, read_jsonl
 from replycoach.training.evaluate import evaluate, table
 
 
-class Ensemble(TorchScorer):
+class Averaged:
+    """Several trained networks behind one call: each head's output averaged over them (TorchScorer runs it as its net)."""
+
+    def __init__(self, nets):
+        self.nets = nets
+
+    def eval(self):
+        for net in self.nets:
+            net.eval()
+        return self
+
+    def __call__(self, *inputs):
+        outs = [net(*inputs) for net in self.nets]
+        return tuple(sum(heads) / len(heads) for heads in zip(*outs))
+
+
+def ensemble(dirs: list[Path]) -> TorchScorer:
     """The first member's tokeniser, calibration and thresholds; every head's logits averaged over the members."""
-
-    def __init__(self, dirs: list[Path]):
-        super().__init__(dirs[0], ModelConfig.read(dirs[0]))
-        self.others = [load_trained(d, ModelConfig.read(d)).eval() for d in dirs[1:]]
-
-    def logits(self, replies, customers):
-        torch = self._torch
-        batch = self.encoder.encode(replies, customers)
-        args = [torch.from_numpy(x) for x in (batch.input_ids, batch.attention_mask, batch.token_type_ids)]
-        with torch.inference_mode():
-            outs = [[o.float().numpy() for o in net(*args)] for net in [self.net, *self.others]]
-        return batch, [np.mean([o[h] for o in outs], axis=0) for h in range(len(outs[0]))]
+    return TorchScorer(dirs[0], ModelConfig.read(dirs[0]), net=Averaged([load_trained(d, ModelConfig.read(d)) for d in dirs]))
 
 
 def main() -> int:
@@ -48,7 +51,7 @@ def main() -> int:
     dirs = [Path(d) for d in args.members][: 1 if args.single else None]
     rows = [r for r in read_jsonl(CORPUS) if r["split"] == "dev"]
     t0 = time.perf_counter()
-    coach = Coach(model=Ensemble(dirs))
+    coach = Coach(model=ensemble(dirs))
     results = evaluate({"model": coach, "combined": coach}, rows)
     print(table(results))
     out = {"split": "dev", "corpus": {"path": str(CORPUS), "sha256": sha256(CORPUS), "rows": len(rows)},
